@@ -1,0 +1,62 @@
+"""The Slack Bolt app: listeners for Slack's surfaces, registered on one `App`.
+
+`build_bolt_app` is used by both transports: HTTP (`/slack/events`) and Socket Mode.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from settings import Settings
+from storage import Repositories
+
+log = logging.getLogger(__name__)
+
+
+def slack_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A WebClient on `SLACK_API_URL` that retries rate limits, 5xx and dropped connections."""
+    if token is None and settings.slack_bot_token is not None:
+        token = settings.slack_bot_token.get_secret_value()
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_bolt_app(settings: Settings, repos: Repositories) -> App:
+    """The Bolt app with every listener registered.
+
+    `process_before_response=True` acks at once (Bolt's threaded ack otherwise waits in a
+    10 ms sleep loop); slow work goes to lazy listeners. Token verification at start-up is
+    off so that the service comes up, and keeps accepting webhooks, while Slack is down.
+    """
+    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+    app = App(
+        client=slack_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=True,
+        token_verification_enabled=False,
+        logger=logging.getLogger("bot"),
+    )
+    register_listeners(app, settings, repos)
+    return app
+
+
+def register_listeners(app: App, settings: Settings, repos: Repositories) -> None:
+    from bot import errors
+
+    errors.register(app)

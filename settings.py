@@ -1,0 +1,149 @@
+"""Configuration from the environment and `.env` (names fixed in INTERFACE.md).
+
+Every variable is read once, validated, and exposed as a typed attribute; secrets are
+`SecretStr`, so printing or logging a `Settings` never shows them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """Raised when the environment holds an invalid value; the message names the variable."""
+
+
+class WorkerMode(StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        case_sensitive=False,
+        extra="ignore",
+        frozen=True,
+    )
+
+    # HTTP service
+    connect_host: str = "0.0.0.0"
+    connect_port: int = Field(default=5001, ge=1, le=65535)
+    connect_debug: bool = False
+    connect_log_level: str = "INFO"
+    connect_worker: WorkerMode = WorkerMode.ON
+    connect_api_token: SecretStr | None = None
+    connect_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    connect_webhook_max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    connect_public_url: str | None = None
+
+    # Storage
+    database_url: str = "sqlite:///./connect.db"
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_allowed_channels: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    # Jira
+    jira_base_url: str | None = None
+    jira_email: str | None = None
+    jira_api_token: SecretStr | None = None
+    jira_default_project: str | None = None
+    jira_webhook_secret: SecretStr | None = None
+
+    # GitHub
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    github_webhook_secret: SecretStr | None = None
+
+    @field_validator("connect_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}:
+            raise ValueError("must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
+        return level
+
+    @field_validator("slack_allowed_channels", mode="before")
+    @classmethod
+    def _channel_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_url(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("jira_base_url", "github_api_url", "connect_public_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "jira_api_token",
+        "jira_webhook_secret",
+        "github_token",
+        "connect_api_token",
+        "jira_email",
+        "jira_base_url",
+        "jira_default_project",
+        "connect_public_url",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`FOO=` in `.env` means unset, not an empty secret."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    # Derived facts the app asks about -------------------------------------------------
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def jira_configured(self) -> bool:
+        return self.jira_base_url is not None and self.jira_api_token is not None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+_SECRET_FIELDS = {
+    name for name, field in Settings.model_fields.items() if "SecretStr" in repr(field.annotation)
+}
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    """Build `Settings`, turning a validation failure into one `ConfigError` naming the variables.
+
+    The offending value is quoted unless the variable is a secret.
+    """
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            shown = "" if name.lower() in _SECRET_FIELDS else f" (got {error.get('input')!r})"
+            problems.append(f"{name}: {error['msg']}{shown}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,158 @@
+"""Immutable domain objects the repositories return; nothing here knows about SQLAlchemy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+
+class Service(StrEnum):
+    SLACK = "slack"
+    JIRA = "jira"
+    GITHUB = "github"
+    API = "api"
+
+
+class Status(StrEnum):
+    """Where an integration event stands. `pending` includes events being delivered (leased)."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    IGNORED = "ignored"
+
+
+class MappingType(StrEnum):
+    """What a `ServiceMapping` links. Identifiers are written as in INTERFACE.md."""
+
+    ISSUE_THREAD = "issue_thread"  # Jira issue PROJ-1 -> Slack thread C0123:1700000000.000100
+    GITHUB_THREAD = "github_thread"  # GitHub PR/issue owner/repo#42 -> Slack thread
+    COMMENT_MESSAGE = "comment_message"  # Jira comment PROJ-1/10042 -> Slack message
+    GITHUB_COMMENT_MESSAGE = "github_comment_message"  # GitHub comment -> Slack reply
+    PR_ISSUE = "pr_issue"  # GitHub PR owner/repo#42 -> Jira issue PROJ-1 (many to many)
+
+    @property
+    def exclusive_target(self) -> bool:
+        """A Slack thread or message belongs to one source; a Jira issue may have many PRs."""
+        return self is not MappingType.PR_ISSUE
+
+
+def slack_ref(channel_id: str, ts: str) -> str:
+    """`C0123ABCD:1700000000.000100`: a Slack thread (its root's ts) or message."""
+    return f"{channel_id}:{ts}"
+
+
+def parse_slack_ref(ref: str) -> tuple[str, str]:
+    channel_id, _, ts = ref.partition(":")
+    if not channel_id or not ts:
+        raise ValueError(f"not a Slack reference: {ref!r}")
+    return channel_id, ts
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """One integration event: the audit-log row and, while pending, a delivery-queue entry."""
+
+    id: int
+    source_service: str
+    target_service: str
+    event_type: str
+    source_id: str | None
+    target_id: str | None
+    payload: dict[str, Any]
+    status: Status
+    error_message: str | None
+    delivery_key: str | None
+    ordering_key: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewIntegration:
+    source_service: str
+    target_service: str
+    event_type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    source_id: str | None = None
+    target_id: str | None = None
+    delivery_key: str | None = None
+    ordering_key: str | None = None
+    status: Status = Status.PENDING
+    error_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One delivery attempt of an integration event."""
+
+    number: int
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceMapping:
+    id: int
+    source_service: str
+    source_id: str
+    target_service: str
+    target_id: str
+    mapping_type: str
+    extra_data: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    source_service: str
+    source_id: str
+    channel_id: str
+    events: tuple[str, ...]
+    filters: dict[str, Any]
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubscription:
+    source_service: str
+    source_id: str
+    channel_id: str
+    events: tuple[str, ...] = ()
+    filters: dict[str, Any] = field(default_factory=dict)
+    created_by: str | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    next_cursor: str | None
+
+
+class StorageError(Exception):
+    """Base of the errors the repositories raise for callers to act on."""
+
+
+class NotFound(StorageError):
+    pass
+
+
+class Conflict(StorageError):
+    """The write contradicts what is stored (a duplicate, a thread already linked, a bad state)."""
+
+
+class InvalidCursor(StorageError):
+    pass

@@ -1,0 +1,140 @@
+"""SQLAlchemy 2.0 models. Change them only together with a new Alembic revision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import BigIntPK, UTCDateTime, utcnow
+
+# Length of identifier columns that take part in unique indexes: MySQL's utf8mb4 index
+# limit (3072 bytes) must hold the widest composite key.
+ID_LEN = 255
+KEY_LEN = 191
+NAME_LEN = 32
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class IntegrationLog(Base):
+    """Every integration event: the audit log, and for pending rows the delivery queue.
+
+    `delivery_key` is the sender's delivery id (or a content hash), unique per source, so a
+    redelivered webhook or a retried Slack event is stored once. A worker claims a row by
+    setting `locked_by`/`locked_until` (a lease); an expired lease can be taken over.
+    `ordering_key` names the thread the event belongs to, so events of one thread are
+    delivered in the order received.
+    """
+
+    __tablename__ = "integration_logs"
+    __table_args__ = (
+        UniqueConstraint("source_service", "delivery_key", name="uq_integration_delivery"),
+        Index("ix_integration_due", "status", "next_attempt_at"),
+        Index("ix_integration_ordering", "ordering_key", "id"),
+        Index("ix_integration_source", "source_service", "event_type"),
+        Index("ix_integration_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    source_service: Mapped[str] = mapped_column(String(NAME_LEN))
+    target_service: Mapped[str] = mapped_column(String(NAME_LEN))
+    event_type: Mapped[str] = mapped_column(String(128))
+    source_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    target_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    error_message: Mapped[str | None] = mapped_column(Text)
+    delivery_key: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    ordering_key: Mapped[str | None] = mapped_column(String(ID_LEN))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    attempt_log: Mapped[list[IntegrationAttempt]] = relationship(
+        back_populates="integration",
+        order_by="IntegrationAttempt.number",
+        cascade="all, delete-orphan",
+    )
+
+
+class IntegrationAttempt(Base):
+    """One delivery attempt: when, how it ended, and the error it ended with."""
+
+    __tablename__ = "integration_attempts"
+    __table_args__ = (UniqueConstraint("integration_id", "number", name="uq_attempt_number"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    integration_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("integration_logs.id", ondelete="CASCADE")
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    integration: Mapped[IntegrationLog] = relationship(back_populates="attempt_log")
+
+
+class ServiceMapping(Base):
+    """A link between an object of one service and one of another (see `MappingType`).
+
+    `exclusive_target_id` repeats `target_id` for mapping types whose target may be linked
+    only once (a Slack thread belongs to one issue) and is NULL otherwise; its unique index
+    enforces that on every database without partial indexes.
+    """
+
+    __tablename__ = "service_mappings"
+    __table_args__ = (
+        UniqueConstraint(
+            "mapping_type",
+            "source_service",
+            "source_id",
+            "target_service",
+            "target_id",
+            name="uq_mapping_pair",
+        ),
+        UniqueConstraint(
+            "mapping_type", "target_service", "exclusive_target_id", name="uq_mapping_target"
+        ),
+        Index("ix_mapping_source", "source_service", "source_id"),
+        Index("ix_mapping_target", "target_service", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    source_service: Mapped[str] = mapped_column(String(NAME_LEN))
+    source_id: Mapped[str] = mapped_column(String(ID_LEN))
+    target_service: Mapped[str] = mapped_column(String(NAME_LEN))
+    target_id: Mapped[str] = mapped_column(String(ID_LEN))
+    exclusive_target_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    mapping_type: Mapped[str] = mapped_column(String(NAME_LEN))
+    extra_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Subscription(Base):
+    """A GitHub repository/organisation or Jira project routed to a Slack channel."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("source_service", "source_id", "channel_id", name="uq_subscription"),
+        Index("ix_subscription_channel", "channel_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    source_service: Mapped[str] = mapped_column(String(NAME_LEN))
+    source_id: Mapped[str] = mapped_column(String(ID_LEN))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

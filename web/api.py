@@ -1,0 +1,215 @@
+"""`/api/v1`: the integration log, service mappings and subscriptions."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import Blueprint, Response, jsonify, request
+
+from storage import IntegrationFilter, MappingFilter, SubscriptionFilter
+from storage.domain import NewIntegration, NewSubscription, NotFound
+from web import schemas
+from web.errors import ApiError
+from web.requests import parse_body, parse_query
+from web.runtime import runtime
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    token = runtime().settings.connect_api_token
+    if token is None:
+        if not _is_loopback_client():
+            raise ApiError(
+                403,
+                "forbidden",
+                "CONNECT_API_TOKEN is not set: the API answers loopback clients only",
+            )
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.get_secret_value().encode()
+    ):
+        raise ApiError(401, "unauthorized", "missing or invalid bearer token")
+
+
+def _is_loopback_client() -> bool:
+    """A direct loopback client; a request relayed by a proxy is not one."""
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _json(model: schemas.BaseModel, status: int = 200) -> tuple[Response, int]:
+    return Response(model.model_dump_json(), mimetype="application/json"), status
+
+
+# Integrations ---------------------------------------------------------------------------
+
+
+@bp.get("/integrations")
+def list_integrations():
+    query = parse_query(schemas.IntegrationQuery)
+    page = runtime().repos.integrations.list(
+        IntegrationFilter(
+            source_service=query.source_service,
+            target_service=query.target_service,
+            status=query.status,
+            event_type=query.event_type,
+        ),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return _json(
+        schemas.IntegrationList(
+            integrations=[schemas.IntegrationOut.model_validate(i) for i in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+        )
+    )
+
+
+@bp.post("/integrations")
+def create_integration():
+    body = parse_body(schemas.IntegrationCreate)
+    idempotency_key = request.headers.get("Idempotency-Key", "").strip() or None
+    if idempotency_key and len(idempotency_key) > 150:
+        raise ApiError(400, "validation_error", "Idempotency-Key is longer than 150 characters")
+    integration, created = runtime().repos.integrations.record(
+        NewIntegration(
+            source_service=body.source_service,
+            target_service=body.target_service,
+            event_type=body.event_type,
+            payload=body.payload,
+            source_id=body.source_id,
+            target_id=body.target_id,
+            delivery_key=f"api:{idempotency_key}" if idempotency_key else None,
+        )
+    )
+    message = "Integration created" if created else "Integration already recorded"
+    return _json(schemas.IntegrationCreated(message=message, integration_id=integration.id), 202)
+
+
+def _integration_detail(integration_id: int) -> schemas.IntegrationDetail:
+    repos = runtime().repos
+    integration = repos.integrations.get(integration_id)
+    if integration is None:
+        raise NotFound(f"integration {integration_id} not found")
+    attempts = repos.integrations.attempts(integration_id)
+    last_error = next((a.error for a in reversed(attempts) if a.error), None)
+    return schemas.IntegrationDetail.model_validate(
+        {
+            **schemas.IntegrationOut.model_validate(integration).model_dump(),
+            "payload": integration.payload,
+            "last_error": last_error or integration.error_message,
+            "attempt_log": [schemas.AttemptOut.model_validate(a) for a in attempts],
+        }
+    )
+
+
+@bp.get("/integrations/<int:integration_id>")
+def get_integration(integration_id: int):
+    return _json(_integration_detail(integration_id))
+
+
+@bp.post("/integrations/<int:integration_id>/retry")
+def retry_integration(integration_id: int):
+    runtime().repos.integrations.retry(integration_id)
+    return _json(_integration_detail(integration_id), 202)
+
+
+# Mappings -------------------------------------------------------------------------------
+
+
+@bp.get("/mappings")
+def list_mappings():
+    query = parse_query(schemas.MappingQuery)
+    page = runtime().repos.mappings.list(
+        MappingFilter(
+            source_service=query.source_service,
+            source_id=query.source_id,
+            target_service=query.target_service,
+            target_id=query.target_id,
+            mapping_type=query.mapping_type,
+        ),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return _json(
+        schemas.MappingList(
+            mappings=[schemas.MappingOut.model_validate(m) for m in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+        )
+    )
+
+
+# Subscriptions --------------------------------------------------------------------------
+
+
+@bp.get("/subscriptions")
+def list_subscriptions():
+    query = parse_query(schemas.SubscriptionQuery)
+    page = runtime().repos.subscriptions.list(
+        SubscriptionFilter(
+            source_service=query.source_service,
+            source_id=query.source_id,
+            channel_id=query.channel_id,
+        ),
+        limit=query.limit,
+        cursor=query.cursor,
+    )
+    return _json(
+        schemas.SubscriptionList(
+            subscriptions=[schemas.SubscriptionOut.model_validate(s) for s in page.items],
+            total=page.total,
+            next_cursor=page.next_cursor,
+        )
+    )
+
+
+@bp.post("/subscriptions")
+def create_subscription():
+    body = parse_body(schemas.SubscriptionCreate)
+    subscription = runtime().repos.subscriptions.create(
+        NewSubscription(
+            source_service=body.source_service,
+            source_id=body.source_id,
+            channel_id=body.channel_id,
+            events=tuple(body.events),
+            filters=body.filters,
+            created_by=body.created_by,
+        )
+    )
+    return _json(schemas.SubscriptionOut.model_validate(subscription), 201)
+
+
+@bp.get("/subscriptions/<int:subscription_id>")
+def get_subscription(subscription_id: int):
+    subscription = runtime().repos.subscriptions.get(subscription_id)
+    if subscription is None:
+        raise NotFound(f"subscription {subscription_id} not found")
+    return _json(schemas.SubscriptionOut.model_validate(subscription))
+
+
+@bp.delete("/subscriptions/<int:subscription_id>")
+def delete_subscription(subscription_id: int):
+    if not runtime().repos.subscriptions.delete(subscription_id):
+        raise NotFound(f"subscription {subscription_id} not found")
+    return "", 204
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from web.openapi import document
+
+    return jsonify(document())

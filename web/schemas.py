@@ -1,0 +1,204 @@
+"""Request and response models of `/api/v1`; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from integrations.subscriptions import (
+    SLACK_CHANNEL,
+    normalise_events,
+    normalise_filters,
+    valid_source_id,
+)
+from storage import domain
+
+ServiceName = Literal["slack", "jira", "github"]
+StatusName = Literal["pending", "completed", "failed", "ignored"]
+
+
+class Query(BaseModel):
+    """Query strings: unknown parameters are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+class IntegrationQuery(Query):
+    source_service: ServiceName | None = None
+    target_service: ServiceName | None = None
+    status: StatusName | None = None
+    event_type: str | None = Field(default=None, max_length=128)
+
+
+class MappingQuery(Query):
+    source_service: ServiceName | None = None
+    source_id: str | None = Field(default=None, max_length=255)
+    target_service: ServiceName | None = None
+    target_id: str | None = Field(default=None, max_length=255)
+    mapping_type: Literal[tuple(m.value for m in domain.MappingType)] | None = None  # type: ignore[valid-type]
+
+
+class SubscriptionQuery(Query):
+    source_service: Literal["github", "jira"] | None = None
+    source_id: str | None = Field(default=None, max_length=255)
+    channel_id: str | None = Field(default=None, max_length=64)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IntegrationCreate(Body):
+    source_service: ServiceName
+    target_service: ServiceName
+    event_type: str = Field(min_length=1, max_length=128)
+    payload: dict[str, Any] = Field(default_factory=dict)
+    source_id: str | None = Field(default=None, max_length=255)
+    target_id: str | None = Field(default=None, max_length=255)
+
+
+class SubscriptionCreate(Body):
+    source_service: Literal["github", "jira"]
+    source_id: str = Field(min_length=1, max_length=255, description="owner/repo, owner or PROJ")
+    channel_id: str = Field(min_length=3, max_length=64, description="Slack channel id")
+    events: list[str] = Field(default_factory=list, max_length=32, validate_default=True)
+    filters: dict[str, Any] = Field(default_factory=dict, validate_default=True)
+    created_by: str | None = Field(default=None, max_length=64)
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        if not SLACK_CHANNEL.match(value):
+            raise ValueError("must be a Slack channel id such as C0123ABCD")
+        return value
+
+    @field_validator("source_id")
+    @classmethod
+    def _source(cls, value: str, info: ValidationInfo) -> str:
+        service = info.data.get("source_service", "github")
+        if not valid_source_id(service, value):
+            expected = "owner/repo or owner" if service == "github" else "a project key like PROJ"
+            raise ValueError(f"must be {expected}")
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, value: list[str] | None, info: ValidationInfo) -> list[str]:
+        return list(normalise_events(info.data.get("source_service", "github"), value))
+
+    @field_validator("filters")
+    @classmethod
+    def _filters(cls, value: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any]:
+        try:
+            return normalise_filters(info.data.get("source_service", "github"), value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+
+
+# Responses ------------------------------------------------------------------------------
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IntegrationOut(Out):
+    id: int
+    source_service: str
+    target_service: str
+    event_type: str
+    source_id: str | None
+    target_id: str | None
+    status: StatusName
+    error_message: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AttemptOut(Out):
+    number: int
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    error: str | None
+
+
+class IntegrationDetail(IntegrationOut):
+    payload: dict[str, Any]
+    last_error: str | None
+    attempt_log: list[AttemptOut]
+
+
+class IntegrationList(BaseModel):
+    integrations: list[IntegrationOut]
+    total: int
+    next_cursor: str | None
+
+
+class IntegrationCreated(BaseModel):
+    success: bool = True
+    message: str = "Integration created"
+    integration_id: int
+
+
+class MappingOut(Out):
+    id: int
+    source_service: str
+    source_id: str
+    target_service: str
+    target_id: str
+    mapping_type: str
+    extra_data: dict[str, Any]
+    created_at: datetime
+
+
+class MappingList(BaseModel):
+    mappings: list[MappingOut]
+    total: int
+    next_cursor: str | None
+
+
+class SubscriptionOut(Out):
+    id: int
+    source_service: str
+    source_id: str
+    channel_id: str
+    events: list[str]
+    filters: dict[str, Any]
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionList(BaseModel):
+    subscriptions: list[SubscriptionOut]
+    total: int
+    next_cursor: str | None
+
+
+class ErrorOut(BaseModel):
+    error: str
+    code: str
+    details: list[dict[str, str]] | None = None
+
+
+class HealthOut(BaseModel):
+    status: Literal["healthy", "unhealthy"]
+    service: Literal["connect"] = "connect"
+    database: Literal["connected", "disconnected"]

@@ -1,9 +1,9 @@
 """basecamp-connect: entry point. Wires settings, storage, the Bolt app and the HTTP routes.
 
-    python app.py              HTTP service (+ delivery worker, + Socket Mode with SLACK_APP_TOKEN)
-    python app.py worker       a delivery worker only
-    python app.py db upgrade   migrate DATABASE_URL to the latest schema (also: downgrade, current)
-    gunicorn 'app:create_app()'
+python app.py              HTTP service (+ delivery worker, + Socket Mode with SLACK_APP_TOKEN)
+python app.py worker       a delivery worker only
+python app.py db upgrade   migrate DATABASE_URL to the latest schema (also: downgrade, current)
+gunicorn 'app:create_app()'
 """
 
 from __future__ import annotations

@@ -44,7 +44,8 @@ def build_bolt_app(settings: Settings, repos: Repositories) -> App:
     10 ms sleep loop); slow work goes to lazy listeners. Token verification at start-up is
     off so that the service comes up, and keeps accepting webhooks, while Slack is down.
     """
-    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+        raise ValueError("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are needed for the Slack app")
     app = App(
         client=slack_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),

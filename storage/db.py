@@ -101,7 +101,9 @@ class Database:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
-            log.warning("database.unreachable url=%s error=%s", self.display_url, type(exc).__name__)
+            log.warning(
+                "database.unreachable url=%s error=%s", self.display_url, type(exc).__name__
+            )
             return False
         return True
 

@@ -257,8 +257,11 @@ class MappingRepository:
                 return _mapping(row)
         except IntegrityError:
             pass
-        existing = self.find(MappingFilter(target_service=target_service, target_id=target_id,
-                                           mapping_type=mapping_type.value))
+        existing = self.find(
+            MappingFilter(
+                target_service=target_service, target_id=target_id, mapping_type=mapping_type.value
+            )
+        )
         for mapping in existing:
             if (mapping.source_service, mapping.source_id) == (source_service, source_id):
                 return mapping
@@ -270,7 +273,9 @@ class MappingRepository:
 
     def find(self, filters: MappingFilter) -> list[domain.ServiceMapping]:
         with self._db.read() as session:
-            query = _filtered(select(models.ServiceMapping), models.ServiceMapping, vars_of(filters))
+            query = _filtered(
+                select(models.ServiceMapping), models.ServiceMapping, vars_of(filters)
+            )
             return [_mapping(r) for r in session.scalars(query.order_by(models.ServiceMapping.id))]
 
     def targets_of(
@@ -278,8 +283,9 @@ class MappingRepository:
     ) -> list[domain.ServiceMapping]:
         """What `source_id` is linked to (e.g. the Slack threads of a Jira issue), oldest first."""
         return self.find(
-            MappingFilter(source_service=source_service, source_id=source_id,
-                          mapping_type=mapping_type.value)
+            MappingFilter(
+                source_service=source_service, source_id=source_id, mapping_type=mapping_type.value
+            )
         )
 
     def source_of(
@@ -287,8 +293,9 @@ class MappingRepository:
     ) -> domain.ServiceMapping | None:
         """The one object an exclusive target is linked to (e.g. the issue of a thread)."""
         found = self.find(
-            MappingFilter(target_service=target_service, target_id=target_id,
-                          mapping_type=mapping_type.value)
+            MappingFilter(
+                target_service=target_service, target_id=target_id, mapping_type=mapping_type.value
+            )
         )
         return found[0] if found else None
 
@@ -314,7 +321,9 @@ class MappingRepository:
         self, filters: MappingFilter, *, limit: int = 50, cursor: str | None = None
     ) -> Page[domain.ServiceMapping]:
         with self._db.read() as session:
-            query = _filtered(select(models.ServiceMapping), models.ServiceMapping, vars_of(filters))
+            query = _filtered(
+                select(models.ServiceMapping), models.ServiceMapping, vars_of(filters)
+            )
             rows, total, next_cursor = _paginate(
                 session, query, models.ServiceMapping.id, limit, cursor
             )

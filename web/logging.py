@@ -53,8 +53,6 @@ def configure_logging(settings: Settings) -> None:
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         handler._connect = True  # type: ignore[attr-defined]
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         root.addHandler(handler)
     handler.filters = [RedactSecrets(secret_values(settings))]

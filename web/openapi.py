@@ -47,7 +47,8 @@ def _operation(
 ) -> dict[str, Any]:
     status, model = ok
     responses: dict[str, Any] = {
-        str(status): {"description": "success"} | ({"content": _json_content(model)} if model else {})
+        str(status): {"description": "success"}
+        | ({"content": _json_content(model)} if model else {})
     }
     for code, text in {**_ERRORS, **(extra_errors or {})}.items():
         responses[code] = {"description": text, "content": _json_content(schemas.ErrorOut)}

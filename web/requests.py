@@ -37,6 +37,8 @@ def parse_query(model: type[M]) -> M:
     for name in request.args:
         values = request.args.getlist(name)
         if len(values) > 1:
-            raise ApiError(400, "validation_error", f"query parameter {name!r} given more than once")
+            raise ApiError(
+                400, "validation_error", f"query parameter {name!r} given more than once"
+            )
         args[name] = values[0]
     return model.model_validate(args)

@@ -20,7 +20,10 @@ class ServerThread:
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"server-{self.port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # shutdown() waits up to one poll interval
+            name=f"server-{self.port}",
+            daemon=True,
         )
 
     def start(self) -> ServerThread:

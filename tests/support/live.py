@@ -1,0 +1,42 @@
+"""The app under test, served over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from flask import Flask
+
+from settings import Settings
+from tests.support.server import ServerThread
+from web.runtime import EXTENSION, Runtime
+
+
+@dataclass
+class LiveApp:
+    app: Flask
+    server: ServerThread
+    http: requests.Session
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.app.extensions[EXTENSION]
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.get(self.url + path, timeout=10, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.post(self.url + path, timeout=10, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.delete(self.url + path, timeout=10, **kwargs)
+
+
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    """Settings for a test: no `.env`, nothing from the machine's environment beyond defaults."""
+    return Settings(_env_file=None, database_url=database_url, **overrides)  # type: ignore[call-arg]

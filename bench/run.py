@@ -1,0 +1,99 @@
+"""`make bench`: every benchmark next to its baseline, measured in the same run.
+
+    python bench/run.py [--quick] [--only NAME ...]
+
+Prints a markdown table (and writes it to bench/results/latest.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.load import ROOT, Result, gunicorn, run_load, table
+
+
+def api_intake(seconds: float) -> list[tuple[str, Result, str]]:
+    """POST /api/v1/integrations (durable SQLite insert) vs Flask hello, 16 clients."""
+    rows: list[tuple[str, Result, str]] = []
+    with gunicorn("bench.apps:hello()", {}) as url:
+        rows.append(
+            (
+                "api",
+                run_load(
+                    "flask hello (baseline)",
+                    url,
+                    lambda c, n: ("GET", "/health", b"", {}),
+                    seconds=seconds,
+                ),
+                "gunicorn 2x8 gthread",
+            )
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "CONNECT_WORKER": "off",
+            "CONNECT_LOG_LEVEL": "WARNING",
+        }
+        body = json.dumps(
+            {
+                "source_service": "github",
+                "target_service": "slack",
+                "event_type": "bench",
+                "payload": {"x": "y" * 512},
+            }
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+        from storage import Database
+
+        Database(env["DATABASE_URL"]).upgrade()
+        with gunicorn("app:create_app()", env) as url:
+            rows.append(
+                (
+                    "api",
+                    run_load(
+                        "POST /api/v1/integrations (SQLite)",
+                        url,
+                        lambda c, n: ("POST", "/api/v1/integrations", body, headers),
+                        seconds=seconds,
+                    ),
+                    "durable insert per request",
+                )
+            )
+    return rows
+
+
+BENCHMARKS = {"api": api_intake}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="2 s per measurement")
+    parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=None)
+    args = parser.parse_args()
+    seconds = 2.0 if args.quick else 8.0
+    rows: list[tuple[str, Result, str]] = []
+    started = time.monotonic()
+    for name in args.only or BENCHMARKS:
+        rows += BENCHMARKS[name](seconds)
+    output = (
+        f"basecamp-connect benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{seconds:.0f} s per measurement, 16 clients, 127.0.0.1\n\n{table(rows)}\n"
+    )
+    print(output)
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "latest.md").write_text(output)
+    print(f"(took {time.monotonic() - started:.0f} s; written to bench/results/latest.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

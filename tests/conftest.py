@@ -13,6 +13,7 @@ import requests
 
 from app import create_app
 from storage import Database, Repositories
+from tests.fakes.conftest_fixtures import *  # noqa: F403 - fake_slack, fake_jira, ...
 from tests.support import databases
 from tests.support.live import LiveApp, settings_for
 from tests.support.server import ServerThread

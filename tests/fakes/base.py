@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, Self
+from typing import Any, Self, overload
 from urllib.parse import parse_qsl
 
 from flask import Flask
@@ -57,6 +57,10 @@ class RecordedRequest:
     received_at: float = 0.0
     """``time.monotonic()`` on arrival, to check retry spacing."""
 
+    @overload
+    def header(self, name: str) -> str | None: ...
+    @overload
+    def header(self, name: str, default: str) -> str: ...
     def header(self, name: str, default: str | None = None) -> str | None:
         """A header by case-insensitive name."""
         wanted = name.lower()
@@ -380,14 +384,18 @@ class FakeService:
     def _dispatch(self, environ: WSGIEnviron) -> _Captured:
         """Run the Flask app under the state lock and keep its whole response."""
         holder: dict[str, Any] = {}
+        written: list[bytes] = []
 
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None, /
+        ) -> Callable[[bytes], object]:
             holder["status"], holder["headers"] = status, headers
+            return written.append
 
         with self.lock:
             chunks = self.app(environ, capture)
             try:
-                body = b"".join(chunks)
+                body = b"".join([*written, *chunks])
             finally:
                 close = getattr(chunks, "close", None)
                 if close is not None:

@@ -73,7 +73,7 @@ class SocketModeServer:
             0,
             process_request=self._check_ticket,
             compression=None,
-            ping_interval=5,
+            ping_interval=0.5,
             ping_timeout=20,
             close_timeout=1,
         )

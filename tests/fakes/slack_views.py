@@ -21,13 +21,10 @@ MAX_LABEL = 2000
 
 def _text_errors(obj: Any, pointer: str, limit: int, *, required: bool) -> list[str]:
     if obj is None:
-        return (
-            [
-                f"[ERROR] missing required field: {pointer.rsplit('/', 1)[-1]} [json-pointer:{pointer}]"
-            ]
-            if required
-            else []
-        )
+        if not required:
+            return []
+        name = pointer.rsplit("/", 1)[-1]
+        return [f"[ERROR] missing required field: {name} [json-pointer:{pointer}]"]
     if not isinstance(obj, dict) or obj.get("type") != "plain_text":
         return [f"[ERROR] must be a plain_text object [json-pointer:{pointer}]"]
     text = obj.get("text")

@@ -24,6 +24,7 @@ $(VENV)/.installed: requirements.lock
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is needed for the test fixtures (@octokit/webhooks-examples): install Node.js and npm (apt-get install npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 

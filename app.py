@@ -14,13 +14,15 @@ import time
 
 from flask import Flask, g, request
 
-from settings import ConfigError, Settings, load_settings
+from settings import ConfigError, Settings, WorkerMode, load_settings
 from storage import Database, Repositories
 from web.logging import configure_logging
 from web.metrics import Metrics
 from web.runtime import EXTENSION, Runtime
 
 log = logging.getLogger("connect")
+
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool | None = None) -> Flask:
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     db = Database(settings.database_url)
     if migrate if migrate is not None else settings.is_sqlite:
         db.upgrade()
+        db.dispose()  # no connection may survive into a forked gunicorn worker
     repos = Repositories.on(db)
     runtime = Runtime(
         settings=settings,
@@ -55,23 +58,28 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
             "SLACK_SIGNING_SECRET are set"
         )
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=settings.connect_max_body_bytes, JSON_SORT_KEYS=False)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = runtime
     _register(app)
+    if settings.connect_worker is WorkerMode.ON:
+        from web.webhooks import WORKER_EXTENSION
+
+        app.extensions[WORKER_EXTENSION] = start_worker(settings, repos, runtime.metrics)
     log.info("app.created database=%s slack=%s", db.display_url, settings.slack_configured)
     return app
 
 
 def _register(app: Flask) -> None:
-    from web import api, health, slack
+    from web import api, health, slack, webhooks
     from web.errors import register_error_handlers
 
     register_error_handlers(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(slack.bp)
+    app.register_blueprint(webhooks.bp)
 
     metrics: Metrics = app.extensions[EXTENSION].metrics
 
@@ -82,9 +90,46 @@ def _register(app: Flask) -> None:
     @app.after_request
     def _observe(response):  # type: ignore[no-untyped-def]
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.http_requests.labels(request.method, route, str(response.status_code)).inc()
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        metrics.http_requests.labels(method, route, str(response.status_code)).inc()
         metrics.http_latency.labels(route).observe(time.perf_counter() - g.get("started", 0.0))
         return response
+
+
+def start_worker(settings: Settings, repos: Repositories, metrics: Metrics):  # -> Worker
+    """The delivery worker in background threads of this process (`CONNECT_WORKER=on`).
+
+    Started by `create_app`, so `python app.py` and every gunicorn worker process deliver
+    (gunicorn's `--preload` would start it before the fork, where its threads do not
+    survive: use `CONNECT_WORKER=off` with `python app.py worker` processes there).
+    """
+    from integrations.delivery.worker import Worker
+
+    def count(target: str, outcome: str) -> None:
+        metrics.deliveries.labels(target, outcome).inc()
+
+    return Worker(settings, repos, on_outcome=count).start()
+
+
+def run_worker(settings: Settings) -> int:
+    """`python app.py worker`: deliver until SIGTERM/SIGINT, then finish the events in hand."""
+    import signal
+
+    from integrations.delivery.worker import Worker
+
+    db = Database(settings.database_url)
+    if settings.is_sqlite:
+        db.upgrade()
+    worker = Worker(settings, Repositories.on(db))
+    if worker.slack is None:
+        print("connect worker: SLACK_BOT_TOKEN is not set; nothing is delivered", file=sys.stderr)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.request_stop())
+    worker.start()
+    worker.wait()
+    worker.stop()
+    db.dispose()
+    return 0
 
 
 def serve(settings: Settings) -> None:
@@ -94,12 +139,21 @@ def serve(settings: Settings) -> None:
     app = create_app(settings)
     server = make_server(settings.connect_host, settings.connect_port, app, threaded=True)
     log.info("http.listening host=%s port=%s", settings.connect_host, server.server_port)
+    from bot.socket_mode import start_socket_mode
+
+    socket_mode = start_socket_mode(app.extensions[EXTENSION])  # with SLACK_APP_TOKEN
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         log.info("http.stopping")
     finally:
         server.server_close()
+        if socket_mode is not None:
+            socket_mode.stop()
+        from web.webhooks import WORKER_EXTENSION
+
+        if (worker := app.extensions.get(WORKER_EXTENSION)) is not None:
+            worker.stop()
 
 
 def database_command(settings: Settings, args: list[str]) -> int:
@@ -135,6 +189,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "db":
         return database_command(settings, argv[1:])
+    if command == "worker":
+        return run_worker(settings)
     print(f"unknown command {command!r}: use serve, worker or db", file=sys.stderr)
     return 2
 

@@ -43,8 +43,15 @@ class Settings(BaseSettings):
     connect_webhook_max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     connect_public_url: str | None = None
 
-    # Storage
-    database_url: str = "sqlite:///./connect.db"
+    # Delivery worker (integrations/delivery)
+    connect_worker_threads: int = Field(default=4, ge=1, le=64)
+    connect_worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    connect_delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    connect_delivery_backoff_seconds: float = Field(default=2.0, gt=0, le=3600)
+    connect_delivery_lease_seconds: float = Field(default=120.0, ge=1, le=3600)
+
+    # Storage (may hold a password: kept out of repr and dumps)
+    database_url: str = Field(default="sqlite:///./connect.db", repr=False, exclude=True)
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -78,6 +85,37 @@ class Settings(BaseSettings):
     def _channel_list(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A URL SQLAlchemy can use with the installed drivers; plain `postgresql://` and
+        `mysql://` get the drivers this project ships (psycopg 3, PyMySQL)."""
+        from urllib.parse import urlsplit
+
+        from sqlalchemy.engine import make_url  # noqa: TID251 - validation only
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError  # noqa: TID251
+
+        scheme, sep, rest = value.partition("://")
+        drivers = {
+            "postgres": "postgresql+psycopg",
+            "postgresql": "postgresql+psycopg",
+            "mysql": "mysql+pymysql",
+            "mariadb": "mysql+pymysql",
+        }
+        if sep and scheme in drivers:
+            value = f"{drivers[scheme]}://{rest}"
+        try:
+            url = make_url(value)
+            url.get_dialect()
+            if sep:
+                urlsplit(value).port  # noqa: B018 - raises ValueError for a bad port
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            reason = "unknown driver" if isinstance(exc, NoSuchModuleError) else "malformed"
+            raise ValueError(f"not a usable SQLAlchemy database URL ({reason})") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql", "mysql", "mariadb"):
+            raise ValueError("use an SQLite, PostgreSQL or MySQL/MariaDB URL")
         return value
 
     @field_validator("slack_api_url")
@@ -128,9 +166,10 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
+# Values never quoted in an error: the secrets, and the database URL (it may hold a password).
 _SECRET_FIELDS = {
     name for name, field in Settings.model_fields.items() if "SecretStr" in repr(field.annotation)
-}
+} | {"database_url"}
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:

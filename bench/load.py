@@ -58,7 +58,7 @@ def _client(
     out: mp.Queue,
 ) -> None:
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
@@ -74,7 +74,9 @@ def _client(
         except (OSError, http.client.HTTPException):
             errors += 1
             connection.close()
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            connection = http.client.HTTPConnection(
+                parts.hostname or "127.0.0.1", parts.port, timeout=30
+            )
             continue
         latencies.append(time.perf_counter() - started)
         statuses[response.status] = statuses.get(response.status, 0) + 1
@@ -229,7 +231,9 @@ def wait_until_up(url: str, process: subprocess.Popen[str], timeout: float = 30)
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {process.stderr.read() if process.stderr else ''}")
         try:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=1)
+            connection = http.client.HTTPConnection(
+                parts.hostname or "127.0.0.1", parts.port, timeout=1
+            )
             connection.request("GET", parts.path or "/")
             connection.getresponse().read()
             connection.close()

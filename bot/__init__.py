@@ -58,6 +58,13 @@ def build_bolt_app(settings: Settings, repos: Repositories) -> App:
 
 
 def register_listeners(app: App, settings: Settings, repos: Repositories) -> None:
-    from bot import errors
+    """Every listener, on the one app both transports (HTTP, Socket Mode) dispatch to."""
+    from bot import commands, errors, events, shortcuts, views
+    from bot.services import BotServices
 
+    services = BotServices.build(settings, repos, app.client)
     errors.register(app)
+    commands.register(app, services)
+    shortcuts.register(app, services)
+    views.register(app, services)
+    events.register(app, services)

@@ -26,8 +26,11 @@ def safe_url(url: str | URL) -> str:
 
 def _engine_for(url: URL) -> Engine:
     backend = url.get_backend_name()
-    options: dict[str, Any] = {"pool_pre_ping": True}
-    if backend == "sqlite":
+    # hide_parameters: an error logged with its SQL must not carry the payload's contents
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    if backend == "postgresql":
+        options["connect_args"] = {"connect_timeout": 5}
+    elif backend == "sqlite":
         options["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if url.database in (None, "", ":memory:"):
             from sqlalchemy.pool import StaticPool
@@ -36,7 +39,11 @@ def _engine_for(url: URL) -> Engine:
     elif backend in ("mysql", "mariadb"):
         if "charset" not in url.query:
             url = url.update_query_dict({"charset": "utf8mb4"})
-        options.update(pool_recycle=3600, isolation_level="READ COMMITTED")
+        options.update(
+            pool_recycle=3600,
+            isolation_level="READ COMMITTED",
+            connect_args={"connect_timeout": 5},
+        )
     engine = create_engine(url, **options)
     if backend == "sqlite":
         _tune_sqlite(engine)
@@ -81,6 +88,8 @@ class Database:
         # instead of in SQLite's busy handler, which sleeps and retries and so turns
         # contention into long tails (BASELINES.md: many writer threads, p99 over 100 ms).
         self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
+        # An in-memory database is one shared connection: readers must queue too.
+        self._read_lock = self._write_lock if self.url.database in (None, "", ":memory:") else None
 
     @property
     def dialect(self) -> str:
@@ -92,7 +101,11 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read() as session:
+        if self._read_lock is None:
+            with self._read() as session:
+                yield session
+            return
+        with self._read_lock, self._read() as session:
             yield session
 
     @contextmanager
@@ -136,5 +149,7 @@ def alembic_config(database: Database):  # -> alembic.config.Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = database.engine
+    # IMMEDIATE: processes migrating one SQLite file at once (gunicorn workers starting
+    # together) queue for the write lock instead of failing with "database is locked".
+    config.attributes["engine"] = database.engine.execution_options(sqlite_begin="IMMEDIATE")
     return config

@@ -15,6 +15,9 @@ from storage.types import BigIntPK, UTCDateTime, utcnow
 ID_LEN = 255
 KEY_LEN = 191
 NAME_LEN = 32
+# MySQL/MariaDB: 4-byte UTF-8 and binary comparison, so keys compare as on PostgreSQL and
+# SQLite ("Delivery-ABC" and "delivery-abc" are two deliveries) whatever the server default.
+MYSQL_TABLE = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
 class Base(DeclarativeBase):
@@ -38,6 +41,7 @@ class IntegrationLog(Base):
         Index("ix_integration_ordering", "ordering_key", "id"),
         Index("ix_integration_source", "source_service", "event_type"),
         Index("ix_integration_created", "created_at"),
+        MYSQL_TABLE,
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -69,7 +73,10 @@ class IntegrationAttempt(Base):
     """One delivery attempt: when, how it ended, and the error it ended with."""
 
     __tablename__ = "integration_attempts"
-    __table_args__ = (UniqueConstraint("integration_id", "number", name="uq_attempt_number"),)
+    __table_args__ = (
+        UniqueConstraint("integration_id", "number", name="uq_attempt_number"),
+        MYSQL_TABLE,
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     integration_id: Mapped[int] = mapped_column(
@@ -107,6 +114,7 @@ class ServiceMapping(Base):
         ),
         Index("ix_mapping_source", "source_service", "source_id"),
         Index("ix_mapping_target", "target_service", "target_id"),
+        MYSQL_TABLE,
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
@@ -127,6 +135,7 @@ class Subscription(Base):
     __table_args__ = (
         UniqueConstraint("source_service", "source_id", "channel_id", name="uq_subscription"),
         Index("ix_subscription_channel", "channel_id"),
+        MYSQL_TABLE,
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)

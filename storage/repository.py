@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,11 @@ from storage.db import Database
 from storage.domain import Conflict, InvalidCursor, NotFound, Page, Status
 from storage.types import utcnow
 
+if TYPE_CHECKING:
+    from storage.queue import QueueRepository
+
 MAX_PAGE = 200
+MAX_ID = 2**63 - 1  # BIGINT
 
 
 def encode_cursor(last_id: int) -> str:
@@ -30,9 +34,12 @@ def decode_cursor(cursor: str) -> int:
         prefix, _, value = raw.partition(":")
         if prefix != "id":
             raise ValueError(cursor)
-        return int(value)
+        last_id = int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidCursor("cursor is not one this API returned") from None
+        last_id = 0
+    if not 0 < last_id < MAX_ID:
+        raise InvalidCursor("cursor is not one this API returned")
+    return last_id
 
 
 def _paginate(
@@ -180,6 +187,16 @@ class IntegrationRepository:
                 )
             )
             return {status: count for status, count in rows}
+
+    def set_target(self, integration_id: int, target_id: str) -> None:
+        """Record what an event produced (e.g. the Jira issue key) before it is finished, so
+        that a replay after a later step failed does not produce it a second time."""
+        with self._db.write() as session:
+            row = session.get(models.IntegrationLog, integration_id)
+            if row is None:
+                raise NotFound(f"integration {integration_id} not found")
+            row.target_id = target_id[:255]
+            row.updated_at = utcnow()
 
     def retry(self, integration_id: int) -> domain.Integration:
         """Put a failed event back in the queue, due now, with a fresh attempt budget."""
@@ -359,10 +376,16 @@ class SubscriptionRepository:
         self._db = db
 
     def create(self, new: domain.NewSubscription) -> domain.Subscription:
+        """Store a subscription; `Conflict` when the channel already has it.
+
+        GitHub owner and repository names are case-insensitive, so they are stored
+        lower-cased: `Octo/Hello` and `octo/hello` are one subscription.
+        """
         now = utcnow()
+        source_id = new.source_id.lower() if new.source_service == "github" else new.source_id
         row = models.Subscription(
             source_service=new.source_service,
-            source_id=new.source_id,
+            source_id=source_id,
             channel_id=new.channel_id,
             events=list(new.events),
             filters=dict(new.filters),
@@ -377,7 +400,7 @@ class SubscriptionRepository:
                 return _subscription(row)
         except IntegrityError:
             raise Conflict(
-                f"{new.channel_id} is already subscribed to {new.source_service} {new.source_id}"
+                f"{new.channel_id} is already subscribed to {new.source_service} {source_id}"
             ) from None
 
     def get(self, subscription_id: int) -> domain.Subscription | None:
@@ -436,7 +459,16 @@ class Repositories:
     integrations: IntegrationRepository
     mappings: MappingRepository
     subscriptions: SubscriptionRepository
+    queue: QueueRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
-        return cls(db, IntegrationRepository(db), MappingRepository(db), SubscriptionRepository(db))
+        from storage.queue import QueueRepository  # it builds on this module
+
+        return cls(
+            db,
+            IntegrationRepository(db),
+            MappingRepository(db),
+            SubscriptionRepository(db),
+            QueueRepository(db),
+        )

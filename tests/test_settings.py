@@ -77,3 +77,30 @@ def test_an_invalid_secret_is_not_echoed_in_the_error() -> None:
         load_settings(env_file=None, connect_api_token=["not", "a", "string", "hunter2"])
     assert "CONNECT_API_TOKEN" in str(raised.value)
     assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("postgres://app@db/connect", "postgresql+psycopg://app@db/connect"),
+        ("postgresql://app@db/connect", "postgresql+psycopg://app@db/connect"),
+        ("mysql://root@db/connect", "mysql+pymysql://root@db/connect"),
+        ("sqlite:///./x.db", "sqlite:///./x.db"),
+    ],
+)
+def test_database_urls_get_the_shipped_drivers(given: str, stored: str) -> None:
+    assert load_settings(env_file=None, database_url=given).database_url == stored
+
+
+@pytest.mark.parametrize(
+    "url", ["nonsense", "postgresql://app:pw-123@db:notaport/x", "oracle://a@b/c", "foo://x"]
+)
+def test_a_bad_database_url_is_one_clear_error_without_the_password(url: str) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL") as raised:
+        load_settings(env_file=None, database_url=url)
+    assert "pw-123" not in str(raised.value)
+
+
+def test_the_database_url_is_not_printed() -> None:
+    settings = load_settings(env_file=None, database_url="postgresql://app:hunter2@db/connect")
+    assert "hunter2" not in repr(settings) + str(settings) + settings.model_dump_json()

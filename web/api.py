@@ -7,8 +7,10 @@ import ipaddress
 
 from flask import Blueprint, Response, jsonify, request
 
+from integrations.github.api import GitHubApi, GitHubApiError, NotVisible, RateLimited, Unavailable
 from storage import IntegrationFilter, MappingFilter, SubscriptionFilter
 from storage.domain import NewIntegration, NewSubscription, NotFound
+from storage.repository import MAX_ID
 from web import schemas
 from web.errors import ApiError
 from web.requests import parse_body, parse_query
@@ -17,6 +19,8 @@ from web.runtime import runtime
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
+# A request relayed by a proxy on this host comes from loopback too; these say it was.
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "Via")
 
 
 @bp.before_request
@@ -39,14 +43,25 @@ def _authenticate() -> None:
         raise ApiError(401, "unauthorized", "missing or invalid bearer token")
 
 
+@bp.before_request
+def _ids_fit_the_database() -> None:
+    """An id no BIGINT can hold names nothing: 404, not a database error."""
+    for name, value in (request.view_args or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and value > MAX_ID:
+            raise NotFound(f"{name.removesuffix('_id')} {value} not found")
+
+
 def _is_loopback_client() -> bool:
     """A direct loopback client; a request relayed by a proxy is not one."""
-    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+    if any(header in request.headers for header in PROXY_HEADERS):
         return False
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def _json(model: schemas.BaseModel, status: int = 200) -> tuple[Response, int]:
@@ -183,7 +198,7 @@ def create_subscription():
     subscription = runtime().repos.subscriptions.create(
         NewSubscription(
             source_service=body.source_service,
-            source_id=body.source_id,
+            source_id=_visible_source(body.source_service, body.source_id),
             channel_id=body.channel_id,
             events=tuple(body.events),
             filters=body.filters,
@@ -191,6 +206,22 @@ def create_subscription():
         )
     )
     return _json(schemas.SubscriptionOut.model_validate(subscription), 201)
+
+
+def _visible_source(service: str, source_id: str) -> str:
+    """With GITHUB_TOKEN, a GitHub repository or owner must be visible to it; returns the name
+    as GitHub spells it. 422 when it is not, 503 when GitHub cannot tell now."""
+    api = GitHubApi.from_settings(runtime().settings) if service == "github" else None
+    if api is None:
+        return source_id
+    try:
+        return api.check_source(source_id).name
+    except NotVisible as exc:
+        raise ApiError(422, "source_not_visible", str(exc)) from None
+    except (RateLimited, Unavailable) as exc:
+        raise ApiError(503, "github_unavailable", str(exc)) from None
+    except GitHubApiError as exc:
+        raise ApiError(502, "github_error", str(exc)) from None
 
 
 @bp.get("/subscriptions/<int:subscription_id>")

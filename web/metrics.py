@@ -23,8 +23,8 @@ class _QueueCollector(Collector):
         )
         try:
             counts = self._counts()
-        except Exception:
-            counts = {}
+        except Exception:  # a scrape must not fail because the database did: no data then
+            return
         for status in ("pending", "completed", "failed", "ignored"):
             family.add_metric([status], counts.get(status, 0))
         yield family

@@ -1,30 +1,100 @@
-"""Reading request bodies and query strings the same way on every route."""
+"""Reading request bodies and query strings the same way on every route.
+
+Everything a client can send ends here as a 4xx `ApiError`, never as a 500: bodies over the
+limit (with or without Content-Length), JSON that Python accepts but no database stores
+(NaN, Infinity, lone surrogates, NUL characters, absurd nesting or numbers).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import request
 from pydantic import BaseModel
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from web.errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
 
+MAX_JSON_DEPTH = 30  # MariaDB's JSON_VALID refuses depth 32 and beyond
+
+
+def read_body(limit: int | None = None) -> bytes:
+    """The raw body, at most `limit` bytes (default: the app's limit); 413 beyond it.
+
+    A chunked body has no Content-Length, and Werkzeug stops reading it at the limit
+    without complaint, so one more byte is read to tell "exactly the limit" from "over it".
+    """
+    if limit is not None:
+        request.max_content_length = limit
+    limit = request.max_content_length
+    try:
+        raw = request.get_data(cache=True)
+        chunked_to_the_limit = (
+            limit is not None and request.content_length is None and len(raw) >= limit
+        )
+        if chunked_to_the_limit and request.stream.read(1):
+            raise RequestEntityTooLarge()
+    except RequestEntityTooLarge:
+        raise ApiError(
+            413, "payload_too_large", f"request body is larger than {limit} bytes"
+        ) from None
+    return raw
+
+
+def _invalid(message: str) -> NoReturn:
+    raise ApiError(400, "invalid_json", message)
+
+
+def _reject_constant(name: str) -> NoReturn:
+    _invalid(f"request body is not valid JSON: {name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        _invalid(f"request body is not valid JSON: {text[:20]} is out of range")
+    return value
+
+
+def _check_tree(value: Any) -> None:
+    """Refuse what parses but cannot be stored: deep nesting, NUL in keys or strings."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            _invalid(f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(node, str):
+            if "\x00" in node:
+                _invalid("request body contains a NUL character, which cannot be stored")
+        elif isinstance(node, dict):
+            stack.extend((k, depth) for k in node)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """`raw` as a JSON object that every supported database can store; 400 otherwise."""
+    if not raw.strip():
+        _invalid("request body is empty; a JSON object is expected")
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        # lone surrogates ("\udfff") parse, but can be neither stored nor sent back
+        json.dumps(data, ensure_ascii=False).encode()
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeError, digit limit
+        _invalid(f"request body is not valid JSON: {str(exc)[:200]}")
+    if not isinstance(data, dict):
+        _invalid("request body must be a JSON object")
+    _check_tree(data)
+    return data
+
 
 def json_body() -> dict[str, Any]:
-    """The body as a JSON object, whatever the Content-Type claims; 400 otherwise."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        raise ApiError(400, "invalid_json", "request body is empty; a JSON object is expected")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "request body must be a JSON object")
-    return data
+    """The body as a JSON object, whatever the Content-Type claims."""
+    return parse_json_object(read_body())
 
 
 def parse_body(model: type[M]) -> M:
@@ -32,7 +102,7 @@ def parse_body(model: type[M]) -> M:
 
 
 def parse_query(model: type[M]) -> M:
-    """Query parameters validated by `model`; a repeated parameter is an error."""
+    """Query parameters validated by `model`; a repeated parameter or a NUL is an error."""
     args: dict[str, str] = {}
     for name in request.args:
         values = request.args.getlist(name)
@@ -40,5 +110,7 @@ def parse_query(model: type[M]) -> M:
             raise ApiError(
                 400, "validation_error", f"query parameter {name!r} given more than once"
             )
+        if "\x00" in name or "\x00" in values[0]:
+            raise ApiError(400, "validation_error", f"query parameter {name!r} contains NUL")
         args[name] = values[0]
     return model.model_validate(args)

@@ -80,7 +80,7 @@ class SubscriptionCreate(Body):
     @field_validator("channel_id")
     @classmethod
     def _channel(cls, value: str) -> str:
-        if not SLACK_CHANNEL.match(value):
+        if SLACK_CHANNEL.fullmatch(value) is None:
             raise ValueError("must be a Slack channel id such as C0123ABCD")
         return value
 

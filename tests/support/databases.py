@@ -23,7 +23,7 @@ SERVERS = {
         "where": "127.0.0.1:5432",
     },
     "mariadb": {
-        "admin": "mysql+pymysql://root@127.0.0.1:3306/test",
+        "admin": "mysql+pymysql://root@127.0.0.1:3306/",
         "url": "mysql+pymysql://root@127.0.0.1:3306/{name}",
         "where": "127.0.0.1:3306",
     },

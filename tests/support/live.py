@@ -38,5 +38,9 @@ class LiveApp:
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """Settings for a test: no `.env`, nothing from the machine's environment beyond defaults."""
+    """Settings for a test: no `.env`, nothing from the machine's environment beyond defaults.
+
+    No in-process delivery worker unless a test asks for one (`connect_worker="on"`).
+    """
+    overrides.setdefault("connect_worker", "off")
     return Settings(_env_file=None, database_url=database_url, **overrides)  # type: ignore[call-arg]

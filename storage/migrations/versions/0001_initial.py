@@ -7,6 +7,8 @@ Create Date: 2026-11-24
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,6 +18,8 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+MYSQL_TABLE: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
 def upgrade() -> None:
@@ -39,6 +43,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("source_service", "delivery_key", name="uq_integration_delivery"),
+        **MYSQL_TABLE,
     )
     op.create_index("ix_integration_due", "integration_logs", ["status", "next_attempt_at"])
     op.create_index("ix_integration_ordering", "integration_logs", ["ordering_key", "id"])
@@ -60,6 +65,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.UniqueConstraint("integration_id", "number", name="uq_attempt_number"),
+        **MYSQL_TABLE,
     )
 
     op.create_table(
@@ -84,6 +90,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "mapping_type", "target_service", "exclusive_target_id", name="uq_mapping_target"
         ),
+        **MYSQL_TABLE,
     )
     op.create_index("ix_mapping_source", "service_mappings", ["source_service", "source_id"])
     op.create_index("ix_mapping_target", "service_mappings", ["target_service", "target_id"])
@@ -100,6 +107,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("source_service", "source_id", "channel_id", name="uq_subscription"),
+        **MYSQL_TABLE,
     )
     op.create_index("ix_subscription_channel", "subscriptions", ["channel_id"])
 

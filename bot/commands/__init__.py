@@ -1,0 +1,19 @@
+"""Slash commands. `COMMANDS` is what `manifest.yml` must declare."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+
+from bot.commands import subscriptions, ticket
+
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+COMMANDS = (ticket.COMMAND,)
+
+
+def register(app: App, services: BotServices) -> None:
+    ticket.register(app, services)
+    subscriptions.register(services)  # `/ticket subscribe|unsubscribe|subscriptions`

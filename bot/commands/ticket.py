@@ -1,0 +1,202 @@
+"""`/ticket`: help, the create-issue modal, create at once, and pluggable subcommands.
+
+    /ticket                 the create-issue modal
+    /ticket <summary>       create at once in the channel's default project, else the modal
+    /ticket help            usage (ephemeral)
+    /ticket <subcommand>    a registered subcommand (e.g. `subscribe`, from elsewhere)
+
+Subcommands are a small registry so other features add theirs without touching this
+module: `register_subcommand("subscribe", handler, usage="subscribe jira PROJ", help="...")`
+from the feature's own `register(app, services)`. A handler runs after the ack, in Bolt's
+lazy thread, and answers with `ctx.respond(...)` (ephemeral by default).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.errors import lazy_guard
+from bot.views.ticket_modal import ModalContext, Screen, Values
+from integrations.mrkdwn import plain
+from integrations.tickets.models import SUMMARY_MAX, TicketRequest
+
+if TYPE_CHECKING:
+    from bot.services import BotServices, DefaultProject
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/ticket"
+HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
+QUICK_CREATE_WAIT = 1.2
+"""Seconds `/ticket <summary>` waits for Jira's createmeta before it opens the modal instead
+(the trigger id dies 3 s after the command; the modal must open before that)."""
+
+_prefetch = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ticket-prefetch")
+
+
+@dataclass(frozen=True)
+class SubcommandContext:
+    """What a subcommand handler gets: the words after its name, who asked, where."""
+
+    name: str
+    args: str
+    user_id: str
+    channel_id: str
+    command: dict[str, Any]
+    respond: Respond
+    services: BotServices
+
+
+SubcommandHandler = Callable[[SubcommandContext], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    name: str
+    handler: SubcommandHandler
+    usage: str
+    help: str
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def register_subcommand(name: str, handler: SubcommandHandler, *, usage: str, help: str) -> None:
+    """Route `/ticket <name> ...` to `handler` (names are case-insensitive)."""
+    key = name.lower()
+    if key in HELP_WORDS:
+        raise ValueError(f"/ticket {name} is reserved")
+    SUBCOMMANDS[key] = Subcommand(key, handler, usage, help)
+
+
+def help_text(default: DefaultProject | None) -> str:
+    lines = [
+        "*`/ticket`* creates Jira issues from Slack.",
+        "• `/ticket` opens the create-issue form (project, type, summary, description, "
+        "priority, assignee, labels, and any field Jira requires).",
+        "• `/ticket <summary>` creates the issue at once when this channel has a default "
+        "project and Jira needs nothing more than a summary; otherwise it opens the form with "
+        "the summary filled in. More lines after the first become the description.",
+        "• Message menu (⋯) → *Create Jira issue*: an issue from a message. Its link is posted "
+        "in the message's thread, and replies in that thread become Jira comments.",
+    ]
+    for sub in sorted(SUBCOMMANDS.values(), key=lambda s: s.name):
+        lines.append(f"• `/ticket {sub.usage}` {sub.help}")
+    lines.append("• `/ticket help` shows this.")
+    if default is None:
+        lines.append(
+            "This channel has no default project: subscribe it to one Jira project "
+            "(`/ticket subscribe jira PROJ`) or set `JIRA_DEFAULT_PROJECT`."
+        )
+    elif default.source == "subscription":
+        lines.append(f"Default project here: *{default.key}* (this channel's Jira subscription).")
+    else:
+        lines.append(f"Default project here: *{default.key}* (`JIRA_DEFAULT_PROJECT`).")
+    return "\n".join(lines)
+
+
+def split_text(text: str) -> tuple[str, str]:
+    """`/ticket` text as (summary, description): the first line, and the rest."""
+    first, _, rest = text.strip().partition("\n")
+    return plain(first).strip(), rest.strip()
+
+
+def register(app: App, services: BotServices) -> None:
+    def ack_ticket(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        word = (command.get("text") or "").strip().split(maxsplit=1)
+        name = word[0].lower() if word else ""
+        if name in HELP_WORDS:
+            context["ticket_route"] = "help"
+            default = services.default_project(command["channel_id"])
+            ack(text=help_text(default), response_type="ephemeral")
+            return
+        context["ticket_route"] = "subcommand" if name in SUBCOMMANDS else "ticket"
+        ack()
+
+    @lazy_guard
+    def run_ticket(
+        body: dict[str, Any], command: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
+        route = context.get("ticket_route")
+        text = (command.get("text") or "").strip()
+        if route == "subcommand":
+            name, _, args = text.partition(" ")
+            sub = SUBCOMMANDS[name.lower()]
+            sub.handler(
+                SubcommandContext(
+                    name=sub.name,
+                    args=args.strip(),
+                    user_id=command["user_id"],
+                    channel_id=command["channel_id"],
+                    command=command,
+                    respond=respond,
+                    services=services,
+                )
+            )
+        elif route == "ticket":
+            start_ticket(services, command, text)
+
+    app.command(COMMAND)(ack=ack_ticket, lazy=[run_ticket])
+
+
+def start_ticket(services: BotServices, command: dict[str, Any], text: str) -> None:
+    """`/ticket [summary]`: create at once when nothing else is needed, else the modal."""
+    summary, description = split_text(text)
+    channel = command["channel_id"]
+    default = services.default_project(channel)
+    ctx = ModalContext(
+        origin="command",
+        user_id=command["user_id"],
+        channel_id=channel,
+        response_url=command.get("response_url"),
+        project=default.key if default else None,
+    )
+    values = Values(summary=summary, description=description)
+    if ctx.project is None:
+        services.modal.open(command["trigger_id"], ctx, values)
+        return
+    loading = _prefetch.submit(services.modal.screen_for, ctx)
+    try:
+        loaded: tuple[ModalContext, Screen] | None = loading.result(timeout=QUICK_CREATE_WAIT)
+    except FutureTimeout:
+        loaded = None
+    if loaded is not None and summary and len(summary) <= SUMMARY_MAX:
+        quick = quick_request(loaded[0], loaded[1], summary, description)
+        if quick is not None:
+            tickets = services.deps.tickets
+            _, claim = tickets.accept(quick, delivery_key=f"command:{command['trigger_id']}")
+            if claim is not None:
+                tickets.first_attempt(claim, quick, response_url=command.get("response_url"))
+            return
+    view = services.modal.open(command["trigger_id"], ctx, values)
+    if view is not None:
+        services.modal.refresh(view, ctx, values, loaded or loading.result())
+
+
+def quick_request(
+    ctx: ModalContext, screen: Screen, summary: str, description: str
+) -> TicketRequest | None:
+    """The request `/ticket <summary>` can create without the modal, if Jira needs no more."""
+    if ctx.load_error or ctx.blocking or ctx.fields or ctx.issue_type_id is None:
+        return None
+    metas = {f.id: f for f in screen.fields or ()}
+    needs_description = "description" in metas and metas["description"].needs_value
+    if needs_description and not description and ctx.reporter_field:
+        return None  # the "Reported from Slack by" line would not be written
+    return TicketRequest(
+        origin="command",
+        user_id=ctx.user_id,
+        channel_id=ctx.channel_id,
+        project=ctx.project or "",
+        issue_type_id=ctx.issue_type_id,
+        summary=summary,
+        description=description,
+        reporter_field=ctx.reporter_field,
+    )

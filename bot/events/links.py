@@ -1,0 +1,68 @@
+"""`link_shared`: GitHub pull request and issue links shared in Slack unfurl as their card.
+
+Slack sends the event for the domains in the manifest's `unfurl_domains` (github.com, and a
+GitHub Enterprise Server host when one is used); the app answers with `chat.unfurl`. This
+needs `GITHUB_TOKEN` (the card comes from the REST API); without it, links unfurl as Slack
+would anyway. A link the token cannot see is left alone rather than explained.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.errors import lazy_guard
+from integrations.github.api import GitHubApi, GitHubApiError
+
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+log = logging.getLogger(__name__)
+
+BOT_EVENTS = ("link_shared",)
+UNFURL_DOMAINS = ("github.com",)
+MAX_LINKS = 5  # Slack sends at most a handful per message; each costs one API call
+
+
+def unfurls_for(api: GitHubApi, links: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """`chat.unfurl`'s `unfurls`: the card of each PR or issue link (others left out)."""
+    found: dict[str, dict[str, Any]] = {}
+    for link in links[:MAX_LINKS]:
+        url = str(link.get("url") or "")
+        try:
+            card = api.unfurl(url)
+        except GitHubApiError as exc:
+            log.info("slack.unfurl_skipped url=%s reason=%s", url, exc)
+            continue
+        if card is not None:
+            found[url] = {"blocks": [block.to_dict() for block in card.blocks]}
+    return found
+
+
+def register(app: App, services: BotServices) -> None:
+    api = GitHubApi.from_settings(services.settings)
+    allowed = services.settings.slack_allowed_channels
+
+    def ack_link(ack: Ack) -> None:
+        ack()
+
+    @lazy_guard
+    def unfurl(event: dict[str, Any], client: WebClient, body: dict[str, Any]) -> None:
+        channel = str(event.get("channel") or "")
+        if api is None or (allowed and channel not in allowed):
+            return
+        unfurls = unfurls_for(api, list(event.get("links") or []))
+        if not unfurls:
+            return
+        where: dict[str, Any]
+        if event.get("unfurl_id") and event.get("source"):
+            where = {"unfurl_id": event["unfurl_id"], "source": event["source"]}
+        else:
+            where = {"channel": channel, "ts": event.get("message_ts")}
+        client.chat_unfurl(unfurls=unfurls, **where)
+        log.info("slack.unfurled channel=%s links=%s", channel, len(unfurls))
+
+    app.event("link_shared")(ack=ack_link, lazy=[unfurl])

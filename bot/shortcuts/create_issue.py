@@ -1,0 +1,77 @@
+"""Message shortcut "Create Jira issue": the modal, prefilled from the message.
+
+The issue's link goes into the message's thread (its `thread_ts`, or its own `ts` when it
+is a top-level message), and that thread is linked to the issue so replies become comments.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.errors import lazy_guard
+from bot.views.ticket_modal import ModalContext, Values
+from integrations.mrkdwn import mentioned_users, plain, prettify
+from integrations.tickets import slack_io
+from integrations.tickets.models import SUMMARY_MAX
+
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+CALLBACK_ID = "create_jira_issue"
+
+_prefetch = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shortcut-prefetch")
+
+
+def summary_from(text: str, mentions: Any) -> str:
+    """The message's first non-empty line, as plain text, cut to Jira's 255 characters."""
+    for line in text.splitlines():
+        summary = plain(line, mentions).strip()
+        if summary:
+            return summary if len(summary) <= SUMMARY_MAX else summary[: SUMMARY_MAX - 1] + "…"
+    return ""
+
+
+def register(app: App, services: BotServices) -> None:
+    allowed = services.settings.slack_allowed_channels
+
+    def ack_shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        channel = (body.get("channel") or {}).get("id", "")
+        context["shortcut_allowed"] = not allowed or channel in allowed
+        ack()
+
+    @lazy_guard
+    def open_modal(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
+        channel = body["channel"]["id"]
+        if not context.get("shortcut_allowed"):
+            respond(
+                text="Connect does not read messages in this channel "
+                "(it is not in `SLACK_ALLOWED_CHANNELS`).",
+                response_type="ephemeral",
+            )
+            return
+        message = body["message"]
+        text = str(message.get("text") or "")
+        ts = str(message["ts"])
+        default = services.default_project(channel)
+        ctx = ModalContext(
+            origin="shortcut",
+            user_id=body["user"]["id"],
+            channel_id=channel,
+            thread_ts=str(message.get("thread_ts") or ts),
+            message_ts=ts,
+            author_id=message.get("user"),
+            permalink=slack_io.permalink(services.slack, channel, ts),
+            response_url=body.get("response_url"),
+            project=default.key if default else None,
+        )
+        loading = _prefetch.submit(services.modal.screen_for, ctx) if ctx.project else None
+        names = services.deps.directory.mentions(mentioned_users(text), with_jira=False)
+        values = Values(summary=summary_from(text, names), description=prettify(text, names))
+        view = services.modal.open(body["trigger_id"], ctx, values)
+        if view is not None and loading is not None:
+            services.modal.refresh(view, ctx, values, loading.result())
+
+    app.shortcut(CALLBACK_ID)(ack=ack_shortcut, lazy=[open_modal])

@@ -1,0 +1,80 @@
+"""The create-issue modal's listeners: project options, project/type changes, submission."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.errors import lazy_guard
+from bot.views.ticket_modal import (
+    CALLBACK_ID,
+    ISSUE_TYPE,
+    PROJECT,
+    UNAVAILABLE,
+    ModalContext,
+    current_values,
+    read_submission,
+)
+from integrations.tickets.models import TicketRequest
+from storage.queue import Claim
+
+if TYPE_CHECKING:
+    from bot.services import BotServices
+
+
+def register(app: App, services: BotServices) -> None:
+    modal = services.modal
+    tickets = services.deps.tickets
+
+    def project_options(ack: Ack, body: dict[str, Any]) -> None:
+        ack(options=modal.project_options(str(body.get("value") or "")))
+
+    def ack_change(ack: Ack) -> None:
+        ack()
+
+    @lazy_guard
+    def project_changed(body: dict[str, Any], action: dict[str, Any]) -> None:
+        view = body["view"]
+        ctx = ModalContext.load(view["private_metadata"])
+        project = ((action.get("selected_option") or {}).get("value")) or None
+        if project == UNAVAILABLE:
+            project = None
+        changed = ctx.model_copy(
+            update={"project": project, "issue_type_id": None, "load_error": None}
+        )
+        modal.refresh(view, changed, current_values(view))
+
+    @lazy_guard
+    def issue_type_changed(body: dict[str, Any], action: dict[str, Any]) -> None:
+        view = body["view"]
+        ctx = ModalContext.load(view["private_metadata"])
+        chosen = (action.get("selected_option") or {}).get("value")
+        modal.refresh(view, ctx.model_copy(update={"issue_type_id": chosen}), current_values(view))
+
+    def ack_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+        ctx = ModalContext.load(view["private_metadata"])
+        submission = read_submission(view, ctx)
+        if submission.request is None:
+            ack(response_action="errors", errors=submission.errors)
+            return
+        # Stored (and leased to this process) before Slack hears back: kept even if
+        # Jira is down or this process dies before the issue is created.
+        _, claim = tickets.accept(submission.request, delivery_key=f"view:{view['id']}")
+        context["ticket_claim"] = claim
+        context["ticket_request"] = submission.request.model_dump(mode="json")
+        context["ticket_response_url"] = ctx.response_url
+        ack()
+
+    @lazy_guard
+    def create_issue(body: dict[str, Any], context: BoltContext) -> None:
+        claim: Claim | None = context.get("ticket_claim")
+        if claim is None:
+            return  # invalid input, or a duplicate submission
+        request = TicketRequest.model_validate(context["ticket_request"])
+        tickets.first_attempt(claim, request, response_url=context.get("ticket_response_url"))
+
+    app.options(PROJECT)(project_options)
+    app.action(PROJECT)(ack=ack_change, lazy=[project_changed])
+    app.action(ISSUE_TYPE)(ack=ack_change, lazy=[issue_type_changed])
+    app.view(CALLBACK_ID)(ack=ack_submission, lazy=[create_issue])

@@ -1,0 +1,175 @@
+"""Opening and refreshing the create-issue modal: Slack calls plus cached Jira metadata.
+
+Open first, with what is known (`views.open` never waits for Jira), then fill in the issue
+types and fields with `views.update`, passing the view's `hash` so a slow refresh never
+overwrites a newer one (Slack answers `hash_conflict`, and the newer view stays).
+Jira gets the short interactive timeout here, and its answers are cached for a minute:
+people open the modal, switch projects and back, and project lists rarely change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.views.ticket_modal import (
+    UNAVAILABLE,
+    ModalContext,
+    Screen,
+    Values,
+    build_modal,
+    context_for_screen,
+    default_type,
+)
+from integrations.jira_api import (
+    FieldInfo,
+    IssueTypeInfo,
+    JiraError,
+    JiraGateway,
+    JiraNotFound,
+    ProjectRef,
+)
+from integrations.tickets.people import TtlCache
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 60.0
+MAX_OPTIONS = 100
+
+
+class ModalService:
+    def __init__(self, jira: JiraGateway, slack: WebClient, ttl: float = CACHE_SECONDS) -> None:
+        self._jira = jira
+        self._slack = slack
+        self._projects: TtlCache[str, list[ProjectRef]] = TtlCache(ttl)
+        self._types: TtlCache[str, list[IssueTypeInfo]] = TtlCache(ttl)
+        self._fields: TtlCache[tuple[str, str], list[FieldInfo]] = TtlCache(ttl)
+
+    # --- Jira metadata --------------------------------------------------------------------
+
+    def projects(self) -> list[ProjectRef]:
+        return self._projects.get_or_load("all", self._jira.projects)
+
+    def project_options(self, query: str) -> list[dict[str, Any]]:
+        """Options for the project `external_select`, best matches first."""
+        try:
+            projects = self.projects()
+        except JiraError as error:
+            log.warning("modal.projects_failed error=%s", error)
+            return [_option(f"Jira is not answering ({_short(error)})", UNAVAILABLE)]
+        wanted = query.strip().lower()
+
+        def rank(project: ProjectRef) -> tuple[int, str]:
+            key, name = project.key.lower(), project.name.lower()
+            if not wanted or key == wanted:
+                return 0, key
+            if key.startswith(wanted) or name.startswith(wanted):
+                return 1, key
+            return 2, key
+
+        matching = [
+            p for p in projects if not wanted or wanted in p.key.lower() or wanted in p.name.lower()
+        ]
+        matching.sort(key=rank)
+        return [_option(_label(p), p.key) for p in matching[:MAX_OPTIONS]]
+
+    def project_label(self, key: str) -> str:
+        """`Name (KEY)` when the project list is cached, else the key."""
+        for project in self._projects.peek("all") or ():
+            if project.key == key:
+                return _label(project)
+        return key
+
+    def screen_for(self, ctx: ModalContext) -> tuple[ModalContext, Screen]:
+        """createmeta for the context's project and type (its default type if unset)."""
+        project = ctx.project
+        if not project:
+            return ctx, Screen()
+        try:
+            types = self._types.get_or_load(project, lambda: self._jira.issue_types(project))
+        except JiraNotFound:
+            return _failed(
+                ctx, f"Jira has no project {project} you can create issues in."
+            ), Screen()
+        except JiraError as error:
+            return _failed(ctx, f"Couldn't load issue types from Jira: {error}."), Screen()
+        if not types:
+            return _failed(ctx, f"You cannot create issues in {project}."), Screen()
+        chosen = next((t for t in types if t.id == ctx.issue_type_id), None) or default_type(types)
+        assert chosen is not None
+        ctx = ctx.model_copy(update={"issue_type_id": chosen.id, "issue_type_name": chosen.name})
+        try:
+            fields = self._fields.get_or_load(
+                (project, chosen.id), lambda: self._jira.create_fields(project, chosen.id)
+            )
+        except JiraError as error:
+            return (
+                _failed(ctx, f"Couldn't load the {chosen.name} fields from Jira: {error}."),
+                Screen(tuple(types)),
+            )
+        screen = Screen(tuple(types), tuple(fields))
+        return context_for_screen(ctx, screen), screen
+
+    # --- Slack ----------------------------------------------------------------------------
+
+    def open(self, trigger_id: str, ctx: ModalContext, values: Values) -> dict[str, Any] | None:
+        """`views.open` with what is known now; the opened view (`id`, `hash`), or None."""
+        view = build_modal(ctx, Screen(), values)
+        try:
+            return self._slack.views_open(trigger_id=trigger_id, view=view)["view"]
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("modal.open_failed error=%s", _slack_code(error))
+            return None
+
+    def refresh(
+        self,
+        view: dict[str, Any],
+        ctx: ModalContext,
+        values: Values,
+        loaded: tuple[ModalContext, Screen] | None = None,
+    ) -> None:
+        """Show what `ctx` needs from Jira (`views.update` with the view hash): `loaded`
+        when the caller already has it (`screen_for`), else loaded now."""
+        ctx, screen = loaded if loaded is not None else self.screen_for(ctx)
+        if ctx.project and not values.project_label:
+            values = replace(values, project_label=self.project_label(ctx.project))
+        try:
+            self._slack.views_update(
+                view_id=view["id"], hash=view.get("hash"), view=build_modal(ctx, screen, values)
+            )
+        except SlackApiError as error:
+            if error.response.get("error") == "hash_conflict":
+                log.info("modal.update_superseded view=%s", view["id"])
+                return
+            log.warning("modal.update_failed view=%s error=%s", view["id"], _slack_code(error))
+        except (SlackClientError, OSError) as error:
+            log.warning("modal.update_failed view=%s error=%s", view["id"], _slack_code(error))
+
+
+def _failed(ctx: ModalContext, message: str) -> ModalContext:
+    return ctx.model_copy(
+        update={"load_error": message, "fields": {}, "field_names": {}, "blocking": ()}
+    )
+
+
+def _label(project: ProjectRef) -> str:
+    return f"{project.name} ({project.key})" if project.name != project.key else project.key
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label[:75]}, "value": value}
+
+
+def _short(error: JiraError) -> str:
+    text = str(error)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _slack_code(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return type(error).__name__

@@ -1,0 +1,310 @@
+"""The delivery worker: claims due events, runs their handler, and records how it went.
+
+Process model. `python app.py` (and each gunicorn worker process, via `create_app`) runs a
+worker in background threads unless `CONNECT_WORKER=off`; `python app.py worker` runs one in
+the foreground. Any number of workers may share one PostgreSQL or MySQL/MariaDB database:
+claims are leases (`storage.queue`), so they never deliver an event twice at once, and a
+killed worker's events are taken over when its lease expires.
+
+Outcome policy, per attempt (each is a row of `integration_attempts`):
+
+- the handler returns `Done` → `completed`, or `ignored` with the reason;
+- it raises `Retry(retry_after=s)` (Slack 429) → pending, due after `s` seconds;
+- it raises `Retry` (5xx, timeout, connection) → pending, due after an exponential backoff
+  with jitter;
+- it raises `Fail` → `failed` at once;
+- it raises anything else (a bug) → like `Retry`, logged with its traceback;
+- a retry when the attempt limit is reached → `failed` with the last error.
+
+A failed event is listed by `/api/v1/integrations?status=failed` and re-queued by
+`POST /api/v1/integrations/<id>/retry`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from integrations.delivery import Done, Fail, Retry, handler_for, load_handlers, routes
+from integrations.delivery.poster import SlackPoster
+from settings import Settings
+from storage import Repositories
+from storage.domain import Service, Status
+from storage.queue import Claim
+
+log = logging.getLogger(__name__)
+
+BACKOFF_CAP_SECONDS = 15 * 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    threads: int = 4
+    poll_seconds: float = 1.0
+    max_attempts: int = 8
+    backoff_seconds: float = 2.0
+    lease_seconds: float = 120.0
+    batch: int = 1
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerConfig:
+        return cls(
+            threads=settings.connect_worker_threads,
+            poll_seconds=settings.connect_worker_poll_seconds,
+            max_attempts=settings.connect_delivery_max_attempts,
+            backoff_seconds=settings.connect_delivery_backoff_seconds,
+            lease_seconds=settings.connect_delivery_lease_seconds,
+        )
+
+
+def backoff(attempt: int, base: float, cap: float = BACKOFF_CAP_SECONDS) -> float:
+    """Exponential backoff with jitter: between half and all of `base * 2^(attempt-1)`."""
+    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not cryptography
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What a handler gets: dependencies, and the poster bound to the event being delivered."""
+
+    settings: Settings
+    repos: Repositories
+    slack: WebClient
+    poster: SlackPoster
+    attempt: int
+    is_retry: bool
+
+
+def delivery_client(settings: Settings, *, timeout: float = 10.0) -> WebClient | None:
+    """The worker's Slack client: no built-in retries (the queue retries, after checking
+    whether the first try landed), or None when `SLACK_BOT_TOKEN` is not set."""
+    if settings.slack_bot_token is None:
+        return None
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=int(max(1, timeout)),
+        retry_handlers=[],
+    )
+
+
+class Worker:
+    """Claims and delivers events in `config.threads` background threads (or `run_until_idle`)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        repos: Repositories,
+        *,
+        config: WorkerConfig | None = None,
+        slack: WebClient | None = None,
+        on_outcome: Callable[[str, str], None] | None = None,
+        name: str | None = None,
+    ) -> None:
+        load_handlers()
+        self.settings = settings
+        self.repos = repos
+        self.config = config or WorkerConfig.from_settings(settings)
+        self.slack = slack if slack is not None else delivery_client(settings)
+        self._on_outcome = on_outcome
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self._stopping = threading.Event()
+        self._wake = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        if self.slack is None:
+            log.warning(
+                "worker.slack_not_configured: events for Slack stay pending until "
+                "SLACK_BOT_TOKEN is set"
+            )
+
+    # What may be claimed ------------------------------------------------------------------
+
+    def routes(self) -> list[tuple[str, str]]:
+        """Registered handlers whose target this worker can reach."""
+        available = {Service.SLACK.value} if self.slack is not None else set()
+        return [(s, t) for s, t in routes() if t in available]
+
+    # Lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> Worker:
+        for index in range(self.config.threads):
+            thread = threading.Thread(
+                target=self._loop,
+                args=(f"{self.name}:{index}"[:64],),
+                name=f"delivery-{index}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        log.info(
+            "worker.started name=%s threads=%s routes=%s",
+            self.name,
+            self.config.threads,
+            ",".join(f"{s}->{t}" for s, t in self.routes()) or "none",
+        )
+        return self
+
+    def request_stop(self) -> None:
+        """Ask the threads to stop after the events in hand (safe in a signal handler)."""
+        self._stopping.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the events in hand, then stop (their leases are released by finishing)."""
+        self._stopping.set()
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout)
+        log.info("worker.stopped name=%s", self.name)
+
+    @property
+    def alive_threads(self) -> int:
+        return sum(1 for t in self._threads if t.is_alive())
+
+    def wake(self) -> None:
+        """A new event was stored: look now instead of at the next poll."""
+        with self._wake:
+            self._wake.notify_all()
+
+    def wait(self) -> None:
+        """Block until `stop()` (for `python app.py worker`)."""
+        while not self._stopping.wait(1.0):
+            pass
+
+    def _loop(self, worker_id: str) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                handled = self.run_once(worker_id)
+                failures = 0
+            except Exception:  # the database is down, a deadlock victim, ...: keep the thread
+                failures += 1
+                log.exception("worker.loop_error worker=%s failures=%s", worker_id, failures)
+                self._stopping.wait(min(30.0, self.config.poll_seconds * 2**failures))
+                continue
+            if handled == 0:
+                with self._wake:
+                    if not self._stopping.is_set():
+                        self._wake.wait(self.config.poll_seconds)
+
+    # Delivering ---------------------------------------------------------------------------
+
+    def run_once(self, worker_id: str | None = None) -> int:
+        """Claim and deliver one batch; returns how many events were handled."""
+        worker_id = worker_id or f"{self.name}:once"
+        claims = self.repos.queue.claim(
+            worker_id,
+            self.routes(),
+            limit=self.config.batch,
+            lease_seconds=self.config.lease_seconds,
+        )
+        for claim in claims:
+            self.deliver(claim, worker_id)
+        return len(claims)
+
+    def run_until_idle(self, max_events: int = 10_000) -> int:
+        """Deliver in the calling thread until nothing is due (tests, one-shot runs)."""
+        handled = 0
+        while handled < max_events:
+            done = self.run_once()
+            if done == 0:
+                break
+            handled += done
+        return handled
+
+    def deliver(self, claim: Claim, worker_id: str) -> None:
+        event = claim.integration
+        handler = handler_for(event.source_service, event.target_service)
+        if handler is None or self.slack is None:  # the routes of claim() exclude this
+            return
+        try:
+            done = handler(event, self.services(claim))
+        except Retry as exc:
+            self._retry(claim, worker_id, str(exc), exc.retry_after)
+            return
+        except Fail as exc:
+            self._fail(claim, worker_id, str(exc))
+            return
+        except Exception as exc:  # a handler bug must cost one event a retry, not the thread
+            log.exception(
+                "delivery.handler_error integration=%s type=%s", event.id, type(exc).__name__
+            )
+            self._retry(claim, worker_id, f"{type(exc).__name__}: {exc}", None)
+            return
+        self._complete(claim, worker_id, done)
+
+    def services(self, claim: Claim) -> Services:
+        """What the handler of `claim` gets; its poster is bound to the event."""
+        if self.slack is None:
+            raise RuntimeError("no Slack client: SLACK_BOT_TOKEN is not set")
+        poster = SlackPoster(
+            self.slack,
+            self.repos.mappings,
+            event_id=claim.id,
+            check_previous=claim.is_retry,
+        )
+        return Services(
+            settings=self.settings,
+            repos=self.repos,
+            slack=self.slack,
+            poster=poster,
+            attempt=claim.attempt,
+            is_retry=claim.is_retry,
+        )
+
+    def _complete(self, claim: Claim, worker_id: str, done: Done) -> None:
+        status = Status(done.status)
+        owned = self.repos.queue.complete(
+            claim, worker_id, status=status, detail=done.detail, target_id=done.target_id
+        )
+        log.info(
+            "delivery.%s integration=%s attempt=%s detail=%s",
+            status.value,
+            claim.id,
+            claim.attempt,
+            done.detail,
+        )
+        if not owned:
+            log.warning("delivery.lease_lost integration=%s worker=%s", claim.id, worker_id)
+        self._count(claim.integration.target_service, status.value)
+
+    def _retry(self, claim: Claim, worker_id: str, error: str, retry_after: float | None) -> None:
+        if claim.budget_used >= self.config.max_attempts:
+            self._fail(
+                claim, worker_id, f"gave up after {claim.budget_used} attempts; last error: {error}"
+            )
+            return
+        if retry_after is not None:
+            delay = retry_after * random.uniform(1.0, 1.1)  # noqa: S311
+            outcome = "rate_limited"
+        else:
+            delay = backoff(claim.budget_used, self.config.backoff_seconds)
+            outcome = "retry"
+        self.repos.queue.retry_later(
+            claim, worker_id, error=error, delay_seconds=delay, outcome=outcome
+        )
+        log.warning(
+            "delivery.retry integration=%s attempt=%s in=%.2fs error=%s",
+            claim.id,
+            claim.attempt,
+            delay,
+            error,
+        )
+        self._count(claim.integration.target_service, outcome)
+
+    def _fail(self, claim: Claim, worker_id: str, error: str) -> None:
+        self.repos.queue.fail(claim, worker_id, error=error)
+        log.error(
+            "delivery.failed integration=%s attempt=%s error=%s", claim.id, claim.attempt, error
+        )
+        self._count(claim.integration.target_service, "failed")
+
+    def _count(self, target: str, outcome: str) -> None:
+        if self._on_outcome is not None:
+            self._on_outcome(target, outcome)

@@ -1,0 +1,13 @@
+"""GitHub → Slack: webhook payloads to posts, subscription filters, Jira keys, the REST API.
+
+- `models`: the payload fields used, validated once;
+- `dispatch`: the event table, ignore lists with reasons, `parse`/`render`;
+- `formatters`, `cards`, `text`: pure message builders (Block Kit, escaped mrkdwn);
+- `filters`: which subscriptions receive an event;
+- `jira_keys`: Jira issue keys named by pull requests and commits;
+- `api`: PyGithub, where the API is needed (repository checks, card status, unfurls).
+"""
+
+from integrations.github import handler as handler
+
+__all__ = ["handler"]

@@ -1,0 +1,174 @@
+"""The parent card of a pull request or an issue: its current state, as one Slack message.
+
+The card is what a thread hangs from; every event rebuilds it from the payload so the poster
+can edit the parent in place (`chat.update`). `with_status` adds what only the API knows
+(mergeability, checks) when `GITHUB_TOKEN` is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from integrations.github.models import Issue, PullRequest, Repository, Team, User
+from integrations.github.text import code, escape, link
+from integrations.messages import SlackMessage
+
+STATE_EMOJI = {
+    "Open": ":large_green_circle:",
+    "Draft": ":white_circle:",
+    "Merged": ":large_purple_circle:",
+    "Closed": ":red_circle:",
+    "Closed as completed": ":large_purple_circle:",
+    "Closed as not planned": ":white_circle:",
+    "Closed as duplicate": ":white_circle:",
+}
+
+
+def thread_key(repository: Repository, number: int) -> str:
+    """`github:owner/repo#42`: pull requests and issues share one number space per repo."""
+    return f"github:{object_id(repository, number)}"
+
+
+def object_id(repository: Repository, number: int) -> str:
+    """`owner/repo#42`, the GitHub identifier of INTERFACE.md (mapping source ids)."""
+    return f"{repository.full_name}#{number}"
+
+
+def pr_state(pr: PullRequest) -> str:
+    if pr.is_merged:
+        return "Merged"
+    if pr.state == "closed":
+        return "Closed"
+    return "Draft" if pr.draft else "Open"
+
+
+def issue_state(issue: Issue) -> str:
+    if issue.state != "closed":
+        return "Open"
+    reason = {"completed": "completed", "not_planned": "not planned", "duplicate": "duplicate"}
+    return f"Closed as {reason[issue.state_reason]}" if issue.state_reason in reason else "Closed"
+
+
+def _people(people: list[User | Team]) -> str:
+    return ", ".join(
+        escape(p.login) if isinstance(p, User) else "team " + escape(p.slug or p.name)
+        for p in people
+    )
+
+
+def _labels(labels: list[str]) -> str:
+    return " ".join(code(name) for name in labels)
+
+
+def _card(
+    *,
+    kind: str,
+    number: int,
+    title: str,
+    url: str,
+    state: str,
+    repository: Repository,
+    author: User,
+    branches: str = "",
+    fields: list[tuple[str, str]],
+) -> SlackMessage:
+    context = [
+        f"{STATE_EMOJI.get(state, ':white_circle:')} *{state}*",
+        link(repository.html_url, repository.full_name),
+        *([branches] if branches else []),
+        "by " + (link(author.html_url, author.login) if author.html_url else escape(author.login)),
+    ]
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"*{link(url, f'#{number} {title}')}*")),
+        ContextBlock(elements=[MarkdownTextObject(text=part) for part in context]),
+    ]
+    shown = [MarkdownTextObject(text=f"*{name}*\n{value}") for name, value in fields if value]
+    if shown:
+        blocks.append(SectionBlock(fields=shown))
+    text = f"{kind} #{number}: {escape(title)} ({state}) · {escape(repository.full_name)}"
+    return SlackMessage(text=text, blocks=tuple(blocks))
+
+
+def pr_card(pr: PullRequest, repository: Repository) -> SlackMessage:
+    """Title, number, state, repository, branch → base, author; reviewers, assignees, labels."""
+    reviewers: list[User | Team] = [*pr.requested_reviewers, *pr.requested_teams]
+    return _card(
+        kind="Pull request",
+        number=pr.number,
+        title=pr.title,
+        url=pr.html_url,
+        state=pr_state(pr),
+        repository=repository,
+        author=pr.user,
+        branches=f"{code(pr.head.ref)} → {code(pr.base.ref)}",
+        fields=[
+            ("Reviewers", _people(reviewers)),
+            ("Assignees", _people(list(pr.assignees))),
+            ("Labels", _labels([label.name for label in pr.labels])),
+        ],
+    )
+
+
+def issue_card(issue: Issue, repository: Repository) -> SlackMessage:
+    """An issue's card; for a pull request seen through an issue event, a partial one."""
+    return _card(
+        kind="Pull request" if issue.is_pull_request else "Issue",
+        number=issue.number,
+        title=issue.title,
+        url=issue.html_url,
+        state=issue_state(issue),
+        repository=repository,
+        author=issue.user,
+        fields=[
+            ("Assignees", _people(list(issue.assignees))),
+            ("Labels", _labels([label.name for label in issue.labels])),
+            ("Milestone", escape(issue.milestone.title) if issue.milestone else ""),
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PullStatus:
+    """What the REST API adds to a pull request card: mergeability and combined checks.
+
+    `checks` is `success`, `failure`, `pending` or None (no checks); `mergeable` is None
+    while GitHub is still computing it.
+    """
+
+    mergeable: bool | None = None
+    mergeable_state: str | None = None
+    checks: str | None = None
+    checks_url: str | None = None
+
+
+CHECKS = {
+    "success": ":white_check_mark: checks passing",
+    "failure": ":x: checks failing",
+    "pending": ":hourglass_flowing_sand: checks running",
+}
+
+
+def with_status(card: SlackMessage, status: PullStatus) -> SlackMessage:
+    """The card with a context line for checks and mergeability (nothing to add: unchanged)."""
+    parts = []
+    if status.checks in CHECKS:
+        label = CHECKS[status.checks]
+        parts.append(
+            f"{label.split(' ', 1)[0]} {link(status.checks_url, label.split(' ', 1)[1])}"
+            if status.checks_url
+            else label
+        )
+    if status.mergeable is True:
+        parts.append("mergeable")
+    elif status.mergeable is False:
+        parts.append(
+            "merge conflicts" if status.mergeable_state == "dirty" else "not mergeable yet"
+        )
+    if not parts:
+        return card
+    extra = ContextBlock(elements=[MarkdownTextObject(text=" · ".join(parts))])
+    return SlackMessage(
+        text=card.text, blocks=(*card.blocks, extra), unfurl_links=card.unfurl_links
+    )

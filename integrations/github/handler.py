@@ -1,0 +1,243 @@
+"""GitHub → Slack delivery: the intake triage and the worker handler.
+
+Where an event goes:
+
+- the Slack threads linked to the pull request or issue (`github_thread` mappings): those a
+  person linked get every event, those a subscription started only what that subscription
+  still takes;
+- each channel subscribed to the repository or its owner whose features and filters take
+  the event (`filters.matches`); there the first event of a PR or issue posts its card as
+  the thread's parent, and later events reply in that thread and edit the card;
+- replies stay in the thread unless the subscription's `broadcast` names the change
+  (`merged`, `approved`, ...); channel posts (pushes, releases, ...) go to each channel.
+
+Comments and reviews keep their reply (`github_comment_message` mapping from
+`owner/repo#42/issuecomment-1` to the Slack message), so an edit on GitHub edits that reply.
+
+Jira. A pull request naming a Jira key (title, branch, description) whose issue has a Slack
+thread is linked to it (`pr_issue` mapping) and its opening, review outcome and closing are
+also posted into the issue's thread; so are commits naming the key.
+
+With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
+failure leaves the card as the payload has it (the event is not held back for it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from integrations.delivery import Done, Fail, handles, triages
+from integrations.delivery.poster import Report
+from integrations.github.api import GitHubApi, GitHubApiError
+from integrations.github.cards import with_status
+from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
+from integrations.github.filters import EventFacts, broadcast, facts, matches
+from integrations.github.jira_links import jira_mentions, pr_jira_keys
+from integrations.github.models import (
+    PullRequestEvent,
+    PullRequestReviewCommentEvent,
+    PullRequestReviewEvent,
+)
+from integrations.messages import Delivery, Ignored, ThreadPost
+from integrations.subscriptions import GITHUB_DEFAULT_FEATURES
+from settings import Settings
+from storage.domain import Integration, MappingType, Service, parse_slack_ref
+
+if TYPE_CHECKING:
+    from integrations.delivery.worker import Services
+
+log = logging.getLogger(__name__)
+
+THREAD_PREFIX = "github:"
+
+
+@triages(Service.GITHUB)
+def triage(event_type: str, payload: Any) -> str | None:
+    """At intake: the reason an event is never posted (whatever the subscriptions), else None.
+
+    A payload that does not validate goes to the queue, where the handler fails it visibly.
+    """
+    try:
+        parsed = parse(event_type, payload)
+    except InvalidPayload:
+        return None
+    rendered = parsed if isinstance(parsed, Ignored) else render(parsed)
+    return rendered.reason if isinstance(rendered, Ignored) else None
+
+
+@handles(Service.GITHUB, Service.SLACK)
+def deliver(event: Integration, services: Services) -> Done:
+    try:
+        parsed = parse(event.event_type, event.payload)
+    except InvalidPayload as exc:
+        raise Fail(str(exc)) from None
+    if isinstance(parsed, Ignored):
+        return Done("ignored", parsed.reason)
+    rendered = render(parsed)
+    if isinstance(rendered, Ignored):
+        return Done("ignored", rendered.reason)
+    event_facts = facts(parsed)
+    channels, broadcast_channels, refused = _route(services, event_facts)
+
+    jira_posted = _to_jira_threads(services, parsed)
+    if isinstance(rendered, ThreadPost):
+        outcome = _deliver_thread_post(services, parsed, rendered, channels, broadcast_channels)
+    else:
+        outcome = _Outcome.of(services.poster.deliver(Delivery(rendered, tuple(channels))))
+
+    if outcome.summary is None and not jira_posted:
+        reasons = [*refused, *outcome.skipped] or ["no subscription takes it, no thread is linked"]
+        return Done(
+            "ignored", f"nothing to post for {event_facts.repository}: " + "; ".join(reasons)
+        )
+    parts = [outcome.summary] if outcome.summary else []
+    first = outcome.first
+    if jira_posted:
+        parts.append(f"posted in the threads of Jira {', '.join(jira_posted)}")
+        first = first or next(iter(jira_posted.values()))
+    return Done("completed", "; ".join(parts), first)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What the posts of one event did: a summary (None: nothing), the first Slack message
+    touched, and why targets were skipped."""
+
+    summary: str | None
+    first: str | None = None
+    skipped: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, report: Report, edited: list[str] | None = None) -> _Outcome:
+        edited = edited or []
+        if not report.did_anything and not edited:
+            return cls(None, skipped=report.skipped)
+        summary = report.summary() + (f", {len(edited)} reply edited" if edited else "")
+        refs = [posted.ref for posted in report.posted] + edited + list(report.edited)
+        return cls(summary, refs[0] if refs else None, report.skipped)
+
+
+# Routing --------------------------------------------------------------------------------
+
+
+def _route(services: Services, event_facts: EventFacts) -> tuple[list[str], list[str], list[str]]:
+    """Channels whose subscription takes the event, those that broadcast it, and why the
+    others do not (for the audit log)."""
+    channels: list[str] = []
+    broadcasting: list[str] = []
+    refused: list[str] = []
+    for subscription in services.repos.subscriptions.matching(
+        Service.GITHUB, event_facts.repository
+    ):
+        features = subscription.events or GITHUB_DEFAULT_FEATURES
+        verdict = matches(features, subscription.filters, event_facts)
+        if not verdict:
+            refused.append(f"{subscription.channel_id}: {verdict.reason}")
+            continue
+        channel = subscription.channel_id  # may be subscribed to the repo and to its owner
+        if channel not in channels:
+            channels.append(channel)
+        if broadcast(subscription.filters, event_facts) and channel not in broadcasting:
+            broadcasting.append(channel)
+    return channels, broadcasting, refused
+
+
+def _object_id(thread_key: str) -> str:
+    return thread_key.removeprefix(THREAD_PREFIX)
+
+
+def _deliver_thread_post(
+    services: Services,
+    parsed: GitHubEvent,
+    post: ThreadPost,
+    channels: list[str],
+    broadcasting: list[str],
+) -> _Outcome:
+    """Post the thread post, or edit the reply it produced earlier (comments, reviews)."""
+    mappings = services.repos.mappings
+    object_id = _object_id(post.thread_key)
+    threads = mappings.targets_of(MappingType.GITHUB_THREAD, Service.GITHUB, object_id)
+    if not post.refresh_card and threads:
+        # A partial card (a comment on a PR knows no branches) must not replace the full one.
+        post = dataclasses.replace(post, card=None)
+    if channels or threads:
+        post = _with_api_status(services.settings, parsed, post)
+    extra: dict[str, Any] = {"broadcast_channels": tuple(broadcasting)}
+
+    edited: list[str] = []
+    if post.reply_key is not None and post.reply is not None:
+        comment_id = _object_id(post.reply_key)
+        earlier = mappings.targets_of(
+            MappingType.GITHUB_COMMENT_MESSAGE, Service.GITHUB, comment_id
+        )
+        if earlier:
+            reply = post.reply
+            edited = [m.target_id for m in earlier if services.poster.edit(m.target_id, reply)]
+            post = dataclasses.replace(post, reply=None)  # the card may still change
+            extra["start_threads"] = False
+
+    report = services.poster.deliver(Delivery(post, channels=tuple(channels), extra=extra))
+    if post.reply_key is not None:
+        for reply in report.replies:
+            mappings.link(
+                MappingType.GITHUB_COMMENT_MESSAGE,
+                Service.GITHUB,
+                _object_id(post.reply_key),
+                Service.SLACK,
+                reply.ref,
+            )
+    return _Outcome.of(report, edited)
+
+
+def _with_api_status(settings: Settings, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
+    """The PR card with mergeability and checks, when a token is set."""
+    model = parsed.model
+    if post.card is None or not isinstance(
+        model, PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
+    ):
+        return post
+    api = GitHubApi.from_settings(settings)
+    if api is None:
+        return post
+    try:
+        status = api.pull_status(model.repository.full_name, model.pull_request.number)
+    except GitHubApiError as exc:
+        log.info("github.card_status_skipped thread=%s reason=%s", post.thread_key, exc)
+        return post
+    return dataclasses.replace(post, card=with_status(post.card, status))
+
+
+# Jira issue threads ---------------------------------------------------------------------
+
+
+def _to_jira_threads(services: Services, parsed: GitHubEvent) -> dict[str, str | None]:
+    """Post into the Slack threads of the Jira issues this event names; link the PR to them.
+
+    Returns the keys whose threads got a post, each with the first Slack message posted.
+    """
+    mappings = services.repos.mappings
+    model = parsed.model
+    if isinstance(model, PullRequestEvent | PullRequestReviewEvent):
+        pr_id = f"{model.repository.full_name}#{model.pull_request.number}"
+        for key in pr_jira_keys(model.pull_request):
+            if mappings.targets_of(MappingType.ISSUE_THREAD, Service.JIRA, key):
+                mappings.link(MappingType.PR_ISSUE, Service.GITHUB, pr_id, Service.JIRA, key)
+    posted: dict[str, str | None] = {}
+    for mention in jira_mentions(parsed):
+        threads = mappings.targets_of(MappingType.ISSUE_THREAD, Service.JIRA, mention.key)
+        if not threads:
+            continue
+        channels = tuple(dict.fromkeys(parse_slack_ref(t.target_id)[0] for t in threads))
+        report = services.poster.deliver(
+            Delivery(
+                ThreadPost(thread_key=f"jira:{mention.key}", reply=mention.message),
+                channels=channels,
+                extra={"start_threads": False},
+            )
+        )
+        if report.did_anything:
+            posted[mention.key] = report.posted[0].ref if report.posted else None
+    return posted

@@ -1,0 +1,109 @@
+"""What a Jira issue's Slack thread hears about the code that names it.
+
+A pull request whose title, branch or description names a Jira key (`PROJ-123`) is linked
+to that issue: its opening, review outcomes and closing (merged or not) are also posted
+into the issue's thread, and the handler stores the PR ↔ issue mapping. Commits pushed
+with the key in their message are posted there too. The messages are self-contained (they
+name the repository), since the Jira thread has no GitHub card above them. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integrations.github.cards import object_id
+from integrations.github.dispatch import GitHubEvent
+from integrations.github.jira_keys import find_jira_keys
+from integrations.github.models import (
+    PullRequest,
+    PullRequestEvent,
+    PullRequestReviewEvent,
+    PushEvent,
+)
+from integrations.github.text import code, escape, first_line, link, message
+from integrations.messages import SlackMessage
+
+
+@dataclass(frozen=True, slots=True)
+class JiraMention:
+    """A post for the Slack thread of Jira issue `key`; `pull_request` (`owner/repo#42`)
+    when the mention comes from a pull request, to be stored as a PR ↔ issue mapping."""
+
+    key: str
+    message: SlackMessage
+    pull_request: str | None = None
+
+
+def pr_jira_keys(pr: PullRequest) -> tuple[str, ...]:
+    return find_jira_keys(pr.title, pr.body, branches=[pr.head.ref])
+
+
+def _pr_ref(event: PullRequestEvent | PullRequestReviewEvent, url: str | None = None) -> str:
+    pr = event.pull_request
+    return link(url or pr.html_url, f"{object_id(event.repository, pr.number)} {pr.title}")
+
+
+def _pr_line(event: PullRequestEvent | PullRequestReviewEvent, key: str) -> str | None:
+    who = escape(event.sender.login)
+    pr = event.pull_request
+    if isinstance(event, PullRequestReviewEvent):
+        if key != "pull_request_review.submitted":
+            return None
+        review = event.review
+        reviewer = escape(review.user.login)
+        if review.state == "approved":
+            return f":link: {reviewer} approved pull request {_pr_ref(event, review.html_url)}"
+        if review.state == "changes_requested":
+            return (
+                f":link: {reviewer} requested changes on pull request "
+                f"{_pr_ref(event, review.html_url)}"
+            )
+        return None
+    if key == "pull_request.opened":
+        return (
+            f":link: {who} opened pull request {_pr_ref(event)} "
+            f"({code(pr.head.ref)} → {code(pr.base.ref)})"
+        )
+    if key == "pull_request.merged":
+        return f":link: {who} merged pull request {_pr_ref(event)} into {code(pr.base.ref)}"
+    if key == "pull_request.closed":
+        return f":link: {who} closed pull request {_pr_ref(event)} without merging"
+    return None
+
+
+def _push_mentions(event: PushEvent) -> tuple[JiraMention, ...]:
+    if event.branch is None or event.deleted:
+        return ()
+    commits_by_key: dict[str, list[str]] = {}
+    for commit in event.commits:
+        for key in find_jira_keys(commit.message):
+            commits_by_key.setdefault(key, []).append(
+                f"• {link(commit.url, commit.id[:7])} {escape(first_line(commit.message))}"
+            )
+    mentions = []
+    for key, lines in commits_by_key.items():
+        count = len(lines)
+        line = (
+            f":link: {escape(event.sender.login)} pushed {count} commit{'s' if count != 1 else ''} "
+            f"naming {key} to {code(event.branch)} in "
+            f"{link(event.repository.html_url, event.repository.full_name)}"
+        )
+        mentions.append(JiraMention(key=key, message=message(line, "\n".join(lines[:10]))))
+    return tuple(mentions)
+
+
+def jira_mentions(event: GitHubEvent) -> tuple[JiraMention, ...]:
+    """The posts for Jira issue threads that this event owes, one per named key."""
+    model = event.model
+    if isinstance(model, PushEvent):
+        return _push_mentions(model)
+    if not isinstance(model, PullRequestEvent | PullRequestReviewEvent):
+        return ()
+    line = _pr_line(model, event.key)
+    if line is None:
+        return ()
+    pr_id = object_id(model.repository, model.pull_request.number)
+    return tuple(
+        JiraMention(key=key, message=message(line), pull_request=pr_id)
+        for key in pr_jira_keys(model.pull_request)
+    )

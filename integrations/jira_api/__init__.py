@@ -1,0 +1,38 @@
+"""Jira REST over the `jira` library: `JiraGateway`, its errors and the objects it returns.
+
+(Named `jira_api` because `integrations/jira/` holds the Jira webhook formatters.)
+"""
+
+from integrations.jira_api.client import JiraConfig, JiraGateway, RichText
+from integrations.jira_api.errors import (
+    JiraError,
+    JiraNotConfigured,
+    JiraNotFound,
+    JiraRejected,
+    JiraUnavailable,
+)
+from integrations.jira_api.models import (
+    AllowedValue,
+    CreatedIssue,
+    FieldInfo,
+    IssueTypeInfo,
+    JiraUser,
+    ProjectRef,
+)
+
+__all__ = [
+    "AllowedValue",
+    "CreatedIssue",
+    "FieldInfo",
+    "IssueTypeInfo",
+    "JiraConfig",
+    "JiraError",
+    "JiraGateway",
+    "JiraNotConfigured",
+    "JiraNotFound",
+    "JiraRejected",
+    "JiraUnavailable",
+    "JiraUser",
+    "ProjectRef",
+    "RichText",
+]

@@ -1,0 +1,324 @@
+"""The delivery queue: claiming due events under a lease, and recording how each attempt ended.
+
+Pending `IntegrationLog` rows are the queue. A worker *claims* a row by writing its id and a
+lease deadline into `locked_by` / `locked_until`; a worker that dies (SIGKILL, lost host)
+simply stops renewing, and once the lease has expired any worker may claim the row again.
+Every write that ends an attempt is fenced on `locked_by`, so a worker whose lease was taken
+over cannot overwrite the new owner's outcome.
+
+Per-thread order: only the *head* of each `ordering_key` is claimable, i.e. a row with no
+older pending row of the same key. An older row that waits for a retry therefore holds back
+the newer ones of its thread (and only of its thread), so two events of one issue or pull
+request reach Slack in the order they were received.
+
+Concurrency. Claiming is two statements in one transaction:
+
+1. a plain (non-locking) read of up to `max(32, 4 * limit)` claimable ids, oldest first
+   (enough that concurrent claimers rarely all race for the same few rows);
+2. `SELECT ... WHERE id IN (...) FOR UPDATE SKIP LOCKED LIMIT n` that locks the ones no
+   other worker is claiming right now and re-checks the lease on the latest row version.
+
+The ordering check lives in the non-locking read on purpose: in a locking read MariaDB would
+apply SKIP LOCKED to the subquery too, so an older row locked by another worker's claim
+would look absent and its successor claimable. Between the two statements a head can only
+stop being pending (which never makes its successor claimable too early). SQLite has no row
+locks; `Database.write()` begins with `BEGIN IMMEDIATE`, so claims are serialised there.
+PostgreSQL and MariaDB >= 10.6 / MySQL >= 8 support `SKIP LOCKED`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage import domain, models
+from storage.db import Database
+from storage.domain import Status
+from storage.repository import _integration
+from storage.types import utcnow
+
+Log = models.IntegrationLog
+AttemptRow = models.IntegrationAttempt
+
+RUNNING = "running"
+ABANDONED = "abandoned"
+CANDIDATE_FACTOR = 4
+MIN_CANDIDATES = 32
+MAX_ERROR = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An event leased to one worker until `lease_until`.
+
+    `attempt` numbers this attempt among all attempts of the event (it keeps counting across
+    a manual retry); `budget_used` counts attempts since the event was (re)queued, which is
+    what the attempt limit is compared with.
+    """
+
+    integration: domain.Integration
+    attempt: int
+    budget_used: int
+    lease_until: datetime
+
+    @property
+    def id(self) -> int:
+        return self.integration.id
+
+    @property
+    def is_retry(self) -> bool:
+        """An earlier attempt may have reached the target: check before acting again."""
+        return self.attempt > 1
+
+
+def _clip(error: str | None) -> str | None:
+    if error is None:
+        return None
+    return error if len(error) <= MAX_ERROR else error[: MAX_ERROR - 1] + "…"
+
+
+class QueueRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # Claiming -----------------------------------------------------------------------------
+
+    def claim(
+        self,
+        worker_id: str,
+        routes: Collection[tuple[str, str]],
+        *,
+        limit: int = 1,
+        lease_seconds: float,
+        now: datetime | None = None,
+    ) -> list[Claim]:
+        """Lease up to `limit` due events whose `(source, target)` is in `routes`."""
+        if not routes or limit < 1:
+            return []
+        now = now or utcnow()
+        lease_until = now + timedelta(seconds=lease_seconds)
+        older = aliased(Log)
+        has_older_pending = (
+            select(older.id)
+            .where(
+                older.ordering_key == Log.ordering_key,
+                older.status == Status.PENDING.value,
+                older.id < Log.id,
+            )
+            .exists()
+        )
+        claimable = (
+            Log.status == Status.PENDING.value,
+            Log.next_attempt_at <= now,
+            or_(Log.locked_until.is_(None), Log.locked_until < now),
+        )
+        on_route = or_(*(and_(Log.source_service == s, Log.target_service == t) for s, t in routes))
+        with self._db.write() as session:
+            candidate_ids = list(
+                session.scalars(
+                    select(Log.id)
+                    .where(
+                        *claimable, on_route, or_(Log.ordering_key.is_(None), ~has_older_pending)
+                    )
+                    .order_by(Log.id)
+                    .limit(max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR))
+                )
+            )
+            if not candidate_ids:
+                return []
+            rows = list(
+                session.scalars(
+                    select(Log)
+                    .where(Log.id.in_(candidate_ids), *claimable)
+                    .order_by(Log.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            return [self._lease(session, row, worker_id, now, lease_until) for row in rows]
+
+    def _lease(
+        self,
+        session: Session,
+        row: models.IntegrationLog,
+        worker_id: str,
+        now: datetime,
+        until: datetime,
+    ) -> Claim:
+        if row.locked_by is not None:  # an expired lease: its holder never finished
+            self._abandon(session, row.id, now)
+        last = session.scalar(
+            select(func.max(AttemptRow.number)).where(AttemptRow.integration_id == row.id)
+        )
+        number = (last or 0) + 1
+        row.attempts = (row.attempts or 0) + 1
+        row.locked_by = worker_id
+        row.locked_until = until
+        row.updated_at = now
+        session.add(
+            AttemptRow(integration_id=row.id, number=number, started_at=now, outcome=RUNNING)
+        )
+        session.flush()
+        return Claim(_integration(row), number, row.attempts, until)
+
+    @staticmethod
+    def _abandon(session: Session, integration_id: int, now: datetime) -> None:
+        session.execute(
+            update(AttemptRow)
+            .where(AttemptRow.integration_id == integration_id, AttemptRow.outcome == RUNNING)
+            .values(
+                outcome=ABANDONED,
+                finished_at=now,
+                error="the worker making this attempt stopped before it ended (lease expired)",
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    # Ending an attempt --------------------------------------------------------------------
+
+    def complete(
+        self,
+        claim: Claim,
+        worker_id: str,
+        *,
+        status: Status = Status.COMPLETED,
+        detail: str | None = None,
+        target_id: str | None = None,
+    ) -> bool:
+        """The event is done (`completed`, or `ignored` with the reason in `detail`).
+
+        False when the lease was lost meanwhile (another worker owns the event now).
+        """
+        values: dict[str, object] = {"status": status.value, "error_message": _clip(detail)}
+        if target_id is not None:
+            values["target_id"] = target_id[:255]
+        return self._finish(claim, worker_id, values, outcome=status.value, error=None)
+
+    def retry_later(
+        self, claim: Claim, worker_id: str, *, error: str, delay_seconds: float, outcome: str
+    ) -> bool:
+        """Keep the event pending; it becomes due again after `delay_seconds`."""
+        due = utcnow() + timedelta(seconds=max(0.0, delay_seconds))
+        values: dict[str, object] = {"error_message": _clip(error), "next_attempt_at": due}
+        return self._finish(claim, worker_id, values, outcome=outcome, error=error)
+
+    def fail(self, claim: Claim, worker_id: str, *, error: str) -> bool:
+        """Give up: `failed` with the error, until `POST /api/v1/integrations/<id>/retry`."""
+        values: dict[str, object] = {
+            "status": Status.FAILED.value,
+            "error_message": _clip(error),
+            "next_attempt_at": None,
+        }
+        return self._finish(claim, worker_id, values, outcome=Status.FAILED.value, error=error)
+
+    def _finish(
+        self,
+        claim: Claim,
+        worker_id: str,
+        values: dict[str, object],
+        *,
+        outcome: str,
+        error: str | None,
+    ) -> bool:
+        now = utcnow()
+        with self._db.write() as session:
+            result = session.execute(
+                update(Log)
+                .where(
+                    Log.id == claim.id,
+                    Log.locked_by == worker_id,
+                    Log.status == Status.PENDING.value,
+                )
+                .values(**values, locked_by=None, locked_until=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            owned = result.rowcount == 1  # type: ignore[attr-defined]
+            session.execute(
+                update(AttemptRow)
+                .where(
+                    AttemptRow.integration_id == claim.id,
+                    AttemptRow.number == claim.attempt,
+                    AttemptRow.outcome == RUNNING,
+                )
+                .values(outcome=outcome[:16], error=_clip(error), finished_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return owned
+
+    def renew(self, claim: Claim, worker_id: str, *, lease_seconds: float) -> bool:
+        """Extend a lease during a long delivery; False when it was already taken over."""
+        until = utcnow() + timedelta(seconds=lease_seconds)
+        with self._db.write() as session:
+            result = session.execute(
+                update(Log)
+                .where(
+                    Log.id == claim.id,
+                    Log.locked_by == worker_id,
+                    Log.status == Status.PENDING.value,
+                )
+                .values(locked_until=until)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    # A first attempt made by the receiver itself (added for the Slack listeners, issue 4) ---
+
+    def record_claimed(
+        self, new: domain.NewIntegration, worker_id: str, *, lease_seconds: float
+    ) -> tuple[domain.Integration, Claim | None]:
+        """Store a new pending event already leased to `worker_id`, its first attempt running.
+
+        For a receiver that makes the first attempt at once, in-process (a Slack listener
+        creating a Jira issue while the user waits): the row is durable before the attempt,
+        no worker claims it while the lease holds, and if the receiver dies mid-attempt the
+        lease expires and a worker takes over. End the attempt with `complete` / `fail` /
+        `retry_later`, as a worker would. `(stored, None)` when `new.delivery_key` was
+        already stored (a duplicate: nothing is leased).
+        """
+        from sqlalchemy.exc import IntegrityError
+
+        from storage.repository import IntegrationRepository
+
+        now = utcnow()
+        until = now + timedelta(seconds=lease_seconds)
+        row = Log(
+            source_service=new.source_service,
+            target_service=new.target_service,
+            event_type=new.event_type,
+            source_id=new.source_id,
+            target_id=new.target_id,
+            payload=new.payload,
+            status=Status.PENDING.value,
+            error_message=None,
+            delivery_key=new.delivery_key,
+            ordering_key=new.ordering_key,
+            attempts=1,
+            next_attempt_at=now,
+            locked_by=worker_id,
+            locked_until=until,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with self._db.write() as session:
+                session.add(row)
+                session.flush()
+                session.add(
+                    AttemptRow(integration_id=row.id, number=1, started_at=now, outcome=RUNNING)
+                )
+                session.flush()
+                stored = _integration(row)
+                return stored, Claim(stored, 1, 1, until)
+        except IntegrityError:
+            if new.delivery_key is None:
+                raise
+            existing = IntegrationRepository(self._db).get_by_delivery_key(
+                new.source_service, new.delivery_key
+            )
+            if existing is None:
+                raise
+            return existing, None

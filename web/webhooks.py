@@ -1,0 +1,317 @@
+"""`/webhooks/jira` and `/webhooks/github`: one durable intake path, a small spec per sender.
+
+Status policy, in the order the checks run (each failure logs one `webhook.<reason>` line):
+
+1. the source's secret is not configured → 401 `webhook_secret_unset` (logged once per
+   process, naming the variable);
+2. no signature header (nor, for Jira, `Authorization: Bearer`) → 401 `missing_signature`;
+3. `Content-Length` over `CONNECT_WEBHOOK_MAX_BODY_BYTES` → 413 `payload_too_large`;
+4. HMAC-SHA256 of the raw body (or the bearer secret) does not match → 401 `bad_signature`;
+5. body is not a JSON object → 400 `invalid_json`;
+6. not a webhook of this sender (no `webhookEvent` / `X-GitHub-Event`) → 400 `not_a_webhook`;
+7. delivery id already stored → 200 with the stored event's id and status;
+8. known but not delivered (GitHub `ping`, an ignored Jira event) → 200, stored as `ignored`
+   with the reason;
+9. otherwise → 202, stored as `pending` for the delivery worker.
+
+The oversized-body check comes after the signature *header* check but before the body is read:
+verifying the HMAC needs the whole body, and reading an unbounded body from an
+unauthenticated client is the cheaper attack. An unsigned request never learns more than
+that it is unsigned. Nothing else happens in the request: the event is one INSERT, and the
+Slack work is the delivery worker's (`integrations/delivery`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import SecretStr
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from integrations.delivery import handler_for, load_handlers, triage_for
+from settings import Settings
+from storage.domain import NewIntegration, Service, Status
+from web.errors import ApiError
+from web.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+
+@bp.record_once
+def _load_handlers(_state: object) -> None:
+    """Handlers and triages register themselves when their package is imported."""
+    load_handlers()
+
+
+WORKER_EXTENSION = "connect.worker"
+"""`app.extensions` key of the in-process delivery worker, woken after each stored event."""
+
+MAX_DELIVERY_ID = 150
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """What the intake needs to know about one event to store it."""
+
+    event_type: str
+    source_id: str | None = None
+    ordering_key: str | None = None
+    ignore: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """How one sender signs, identifies and names its events."""
+
+    name: str
+    env_name: str
+    secret: Callable[[Settings], SecretStr | None]
+    signature_header: str
+    delivery_header: str
+    describe: Callable[[Headers, dict[str, Any]], Described]
+    accepts_bearer: bool = False
+
+
+# Per-source descriptions ----------------------------------------------------------------
+
+
+def _describe_jira(_headers: Headers, payload: dict[str, Any]) -> Described:
+    event = payload.get("webhookEvent")
+    if not isinstance(event, str) or not event.strip():
+        raise ApiError(400, "not_a_webhook", "body has no webhookEvent: not a Jira webhook")
+    issue = payload.get("issue")
+    key = issue.get("key") if isinstance(issue, dict) else None
+    if isinstance(key, str) and key:
+        return Described(event[:128], source_id=key, ordering_key=f"jira:{key}")
+    return Described(event[:128])
+
+
+def _github_thread(payload: dict[str, Any]) -> tuple[str | None, int | None]:
+    repository = payload.get("repository")
+    repo = repository.get("full_name") if isinstance(repository, dict) else None
+    number = None
+    for holder in (payload.get("pull_request"), payload.get("issue")):
+        if isinstance(holder, dict) and isinstance(holder.get("number"), int):
+            number = holder["number"]
+            break
+    else:
+        if isinstance(payload.get("number"), int):
+            number = payload["number"]
+    return (repo if isinstance(repo, str) and repo else None), number
+
+
+def _describe_github(headers: Headers, payload: dict[str, Any]) -> Described:
+    event = headers.get("X-GitHub-Event", "").strip()
+    if not event:
+        raise ApiError(400, "not_a_webhook", "X-GitHub-Event header is missing")
+    repo, number = _github_thread(payload)
+    source_id = f"{repo}#{number}" if repo and number is not None else repo
+    ordering_key = f"github:{source_id}" if source_id else None
+    ignore = "ping: GitHub checks that the hook is reachable" if event == "ping" else None
+    return Described(event[:128], source_id=source_id, ordering_key=ordering_key, ignore=ignore)
+
+
+JIRA = Source(
+    name=Service.JIRA,
+    env_name="JIRA_WEBHOOK_SECRET",
+    secret=lambda s: s.jira_webhook_secret,
+    signature_header="X-Hub-Signature",
+    delivery_header="X-Atlassian-Webhook-Identifier",
+    describe=_describe_jira,
+    accepts_bearer=True,
+)
+GITHUB = Source(
+    name=Service.GITHUB,
+    env_name="GITHUB_WEBHOOK_SECRET",
+    secret=lambda s: s.github_webhook_secret,
+    signature_header="X-Hub-Signature-256",
+    delivery_header="X-GitHub-Delivery",
+    describe=_describe_github,
+)
+
+
+@bp.post("/jira")
+def jira_webhook() -> tuple[Response, int]:
+    return receive(JIRA)
+
+
+@bp.post("/github")
+def github_webhook() -> tuple[Response, int]:
+    return receive(GITHUB)
+
+
+# The shared path ------------------------------------------------------------------------
+
+_warned_unset: set[str] = set()
+
+
+def receive(source: Source) -> tuple[Response, int]:
+    rt = runtime()
+    outcome = "error"
+    try:
+        secret = _secret(source, rt.settings)
+        _require_signature_header(source)
+        body = _read_body(rt.settings.connect_webhook_max_body_bytes)
+        _verify(source, secret, body)
+        payload = _parse(body)
+        described = source.describe(request.headers, payload)
+        response, status, outcome = _store(source, described, payload, body)
+        return response, status
+    except ApiError as exc:
+        outcome = exc.code
+        raise
+    finally:
+        rt.metrics.webhooks.labels(source.name, outcome).inc()
+
+
+def _secret(source: Source, settings: Settings) -> bytes:
+    secret = source.secret(settings)
+    if secret is None:
+        if source.name not in _warned_unset:
+            _warned_unset.add(source.name)
+            log.error(
+                "webhook.secret_unset source=%s: %s is not set, so /webhooks/%s refuses every "
+                "request (401); set it to the secret configured on the sender",
+                source.name,
+                source.env_name,
+                source.name,
+            )
+        raise ApiError(
+            401,
+            "webhook_secret_unset",
+            f"{source.env_name} is not configured: this route accepts nothing",
+        )
+    return secret.get_secret_value().encode()
+
+
+def _bearer() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _require_signature_header(source: Source) -> None:
+    if request.headers.get(source.signature_header):
+        return
+    if source.accepts_bearer and _bearer() is not None:
+        return
+    log.warning("webhook.missing_signature source=%s", source.name)
+    expected = source.signature_header + (
+        " or Authorization: Bearer" if source.accepts_bearer else ""
+    )
+    raise ApiError(401, "missing_signature", f"request is not signed: {expected} is required")
+
+
+def _read_body(limit: int) -> bytes:
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        log.warning("webhook.too_large bytes=%s limit=%s", request.content_length, limit)
+        raise ApiError(413, "payload_too_large", f"request body is over {limit} bytes")
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:  # a chunked body that ran over the limit
+        log.warning("webhook.too_large bytes=unknown limit=%s", limit)
+        raise ApiError(413, "payload_too_large", f"request body is over {limit} bytes") from None
+
+
+def _verify(source: Source, secret: bytes, body: bytes) -> None:
+    given = request.headers.get(source.signature_header)
+    if given:
+        scheme, _, digest = given.strip().partition("=")
+        expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
+        if scheme.lower() == "sha256" and hmac.compare_digest(
+            digest.strip().lower().encode(), expected.encode()
+        ):
+            return
+    elif source.accepts_bearer:
+        token = _bearer() or ""
+        if hmac.compare_digest(token.encode(), secret):
+            return
+    log.warning("webhook.bad_signature source=%s", source.name)
+    raise ApiError(401, "bad_signature", "signature does not match the body")
+
+
+def _parse(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        log.warning("webhook.invalid_json error=%s", exc)
+        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_json", "request body must be a JSON object")
+    return payload
+
+
+def delivery_key(given: str | None, body: bytes) -> str:
+    """The sender's delivery id, or a hash of the body when it sent none (or an odd one)."""
+    given = (given or "").strip()
+    if given and len(given) <= MAX_DELIVERY_ID and given.isprintable():
+        return given
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def _ignore_reason(source: Source, described: Described, payload: dict[str, Any]) -> str | None:
+    if described.ignore:
+        return described.ignore
+    if handler_for(source.name, Service.SLACK) is None:
+        return f"no {source.name} → slack handler is installed"
+    triage = triage_for(source.name)
+    return triage(described.event_type, payload) if triage else None
+
+
+def _store(
+    source: Source, described: Described, payload: dict[str, Any], body: bytes
+) -> tuple[Response, int, str]:
+    key = delivery_key(request.headers.get(source.delivery_header), body)
+    reason = _ignore_reason(source, described, payload)
+    integration, created = runtime().repos.integrations.record(
+        NewIntegration(
+            source_service=source.name,
+            target_service=Service.SLACK,
+            event_type=described.event_type,
+            payload=payload,
+            source_id=described.source_id,
+            delivery_key=key,
+            ordering_key=described.ordering_key,
+            status=Status.IGNORED if reason else Status.PENDING,
+            error_message=reason,
+        )
+    )
+    answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
+    if not created:
+        log.info(
+            "webhook.duplicate source=%s integration=%s key=%s", source.name, integration.id, key
+        )
+        answer |= {"message": "Already received", "status": integration.status.value}
+        return jsonify(answer), 200, "duplicate"
+    if reason:
+        log.info(
+            "webhook.ignored source=%s event=%s integration=%s reason=%s",
+            source.name,
+            described.event_type,
+            integration.id,
+            reason,
+        )
+        answer |= {"message": f"Ignored: {reason}", "status": Status.IGNORED.value}
+        return jsonify(answer), 200, "ignored"
+    log.info(
+        "webhook.accepted source=%s event=%s integration=%s thread=%s",
+        source.name,
+        described.event_type,
+        integration.id,
+        described.ordering_key,
+    )
+    worker = current_app.extensions.get(WORKER_EXTENSION)
+    if worker is not None:
+        worker.wake()
+    answer |= {"message": "Webhook accepted", "status": Status.PENDING.value}
+    return jsonify(answer), 202, "accepted"

@@ -103,12 +103,20 @@ def start_worker(settings: Settings, repos: Repositories, metrics: Metrics):  # 
     (gunicorn's `--preload` would start it before the fork, where its threads do not
     survive: use `CONNECT_WORKER=off` with `python app.py worker` processes there).
     """
+    from prometheus_client import Gauge
+
     from integrations.delivery.worker import Worker
 
     def count(target: str, outcome: str) -> None:
         metrics.deliveries.labels(target, outcome).inc()
 
-    return Worker(settings, repos, on_outcome=count).start()
+    worker = Worker(settings, repos, on_outcome=count).start()
+    Gauge(
+        "connect_worker_threads_alive",
+        "Delivery worker threads running in this process",
+        registry=metrics.registry,
+    ).set_function(lambda: worker.alive_threads)
+    return worker
 
 
 def run_worker(settings: Settings) -> int:

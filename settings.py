@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
     github_webhook_secret: SecretStr | None = None
+    github_jira_comments: bool = False  # a PR naming a Jira key also comments on that issue
 
     @field_validator("connect_log_level")
     @classmethod

@@ -70,7 +70,30 @@ def api_intake(seconds: float) -> list[tuple[str, Result, str]]:
     return rows
 
 
-BENCHMARKS = {"api": api_intake}
+def _webhook(seconds: float) -> list[tuple[str, Result, str]]:
+    from bench.intake import webhook_intake
+
+    return webhook_intake(seconds)
+
+
+def _delivery(seconds: float) -> list[tuple[str, Result, str]]:
+    from bench.intake import delivery_latency
+
+    return delivery_latency(seconds)
+
+
+def _ticket(seconds: float) -> list[tuple[str, Result, str]]:
+    from bench.ticket import ticket_ack
+
+    return ticket_ack(seconds)
+
+
+BENCHMARKS = {
+    "ticket": _ticket,
+    "webhook": _webhook,
+    "delivery": _delivery,
+    "api": api_intake,
+}
 
 
 def main() -> int:
@@ -85,7 +108,8 @@ def main() -> int:
         rows += BENCHMARKS[name](seconds)
     output = (
         f"basecamp-connect benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{seconds:.0f} s per measurement, 16 clients, 127.0.0.1\n\n{table(rows)}\n"
+        f"{seconds:.0f} s per measurement, 16 closed-loop clients unless noted, 127.0.0.1"
+        f"\n\n{table(rows)}\n"
     )
     print(output)
     results = ROOT / "bench" / "results"

@@ -42,11 +42,15 @@ class ThreadPost:
     the thread; `broadcast` also shows it in the channel (`reply_broadcast`).
 
     `reply_key` gives the reply a stable identity (e.g.
-    `github:owner/repo#42/issuecomment-1001`): when a reply with that key was already
-    posted in the thread, it is edited (`chat.update`) instead of posted again, so an edited
-    comment updates the reply it produced. `refresh_card=False` says the event carries only
-    part of the object's state (a comment on a PR knows its title, not its branches): the
-    card may start a thread that does not exist yet but must not overwrite an existing one.
+    `github:owner/repo#42/issuecomment-1001`, `jira:PROJ-1/10042`): when a reply with that
+    key was already posted in the thread, it is edited (`chat.update`) to `reply_edit` (or,
+    when that is None, to `reply`) instead of posted again, so an edited comment updates the
+    reply it produced. With `reply=None` the post only edits such replies ("edit only if
+    present": a deleted comment marks its reply, and posts nothing where there is none).
+
+    `refresh_card=False` says the event carries only part of the object's state (a comment
+    on a PR knows its title, not its branches): the card may start a thread that does not
+    exist yet but must not overwrite an existing one.
     A post with `card=None` goes only to threads that already exist.
     """
 
@@ -56,6 +60,7 @@ class ThreadPost:
     broadcast: bool = False
     reply_key: str | None = None
     refresh_card: bool = True
+    reply_edit: SlackMessage | None = None
 
 
 @dataclass(frozen=True, slots=True)

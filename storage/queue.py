@@ -29,7 +29,7 @@ PostgreSQL and MariaDB >= 10.6 / MySQL >= 8 support `SKIP LOCKED`.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -281,28 +281,12 @@ class QueueRepository:
         """
         from sqlalchemy.exc import IntegrityError
 
-        from storage.repository import IntegrationRepository
+        from storage.repository import IntegrationRepository, new_log_row
 
         now = utcnow()
         until = now + timedelta(seconds=lease_seconds)
-        row = Log(
-            source_service=new.source_service,
-            target_service=new.target_service,
-            event_type=new.event_type,
-            source_id=new.source_id,
-            target_id=new.target_id,
-            payload=new.payload,
-            status=Status.PENDING.value,
-            error_message=None,
-            delivery_key=new.delivery_key,
-            ordering_key=new.ordering_key,
-            attempts=1,
-            next_attempt_at=now,
-            locked_by=worker_id,
-            locked_until=until,
-            created_at=now,
-            updated_at=now,
-        )
+        row = new_log_row(replace(new, status=Status.PENDING, error_message=None), now)
+        row.attempts, row.locked_by, row.locked_until = 1, worker_id, until
         try:
             with self._db.write() as session:
                 session.add(row)
@@ -314,11 +298,4 @@ class QueueRepository:
                 stored = _integration(row)
                 return stored, Claim(stored, 1, 1, until)
         except IntegrityError:
-            if new.delivery_key is None:
-                raise
-            existing = IntegrationRepository(self._db).get_by_delivery_key(
-                new.source_service, new.delivery_key
-            )
-            if existing is None:
-                raise
-            return existing, None
+            return IntegrationRepository(self._db).duplicate_of(new), None

@@ -6,6 +6,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
@@ -69,6 +70,26 @@ def _filtered(query: Select[Any], model: Any, filters: Mapping[str, Any]) -> Sel
 # Integrations ---------------------------------------------------------------------------
 
 
+def new_log_row(new: domain.NewIntegration, now: datetime) -> models.IntegrationLog:
+    """The row of a new event; a pending one is due at once."""
+    return models.IntegrationLog(
+        source_service=new.source_service,
+        target_service=new.target_service,
+        event_type=new.event_type,
+        source_id=new.source_id,
+        target_id=new.target_id,
+        payload=new.payload,
+        status=new.status.value,
+        error_message=new.error_message,
+        delivery_key=new.delivery_key,
+        ordering_key=new.ordering_key,
+        attempts=0,
+        next_attempt_at=now if new.status is Status.PENDING else None,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 def _integration(row: models.IntegrationLog) -> domain.Integration:
     return domain.Integration(
         id=row.id,
@@ -103,35 +124,29 @@ class IntegrationRepository:
 
     def record(self, new: domain.NewIntegration) -> tuple[domain.Integration, bool]:
         """Store an event; `(event, False)` when its delivery key was already stored."""
-        now = utcnow()
-        row = models.IntegrationLog(
-            source_service=new.source_service,
-            target_service=new.target_service,
-            event_type=new.event_type,
-            source_id=new.source_id,
-            target_id=new.target_id,
-            payload=new.payload,
-            status=new.status.value,
-            error_message=new.error_message,
-            delivery_key=new.delivery_key,
-            ordering_key=new.ordering_key,
-            attempts=0,
-            next_attempt_at=now if new.status is Status.PENDING else None,
-            created_at=now,
-            updated_at=now,
-        )
         try:
             with self._db.write() as session:
+                row = new_log_row(new, utcnow())
                 session.add(row)
                 session.flush()
                 return _integration(row), True
         except IntegrityError:
-            if new.delivery_key is None:
-                raise
-            existing = self.get_by_delivery_key(new.source_service, new.delivery_key)
-            if existing is None:  # the conflicting row vanished: not a duplicate after all
-                raise
-            return existing, False
+            return self.duplicate_of(new), False
+
+    def duplicate_of(self, new: domain.NewIntegration) -> domain.Integration:
+        """The stored event `new` collided with on its delivery key (after an IntegrityError).
+
+        Re-raises the error being handled when there is no such event: the insert failed
+        for another reason.
+        """
+        existing = (
+            self.get_by_delivery_key(new.source_service, new.delivery_key)
+            if new.delivery_key is not None
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
 
     def get(self, integration_id: int) -> domain.Integration | None:
         with self._db.read() as session:

@@ -14,6 +14,7 @@ import requests
 
 from storage.domain import NewSubscription
 from tests.support.live import LiveApp
+from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, post_jira, signature
 
 BODY = '{"source_service":"jira","target_service":"slack","event_type":%s,"payload":%s}'
 
@@ -183,3 +184,41 @@ def test_workers_starting_together_on_a_fresh_sqlite_file(tmp_path: Path) -> Non
     failures = [errors.get() for _ in range(errors.qsize())] if not errors.empty() else []
     assert failures == []
     assert all(p.exitcode == 0 for p in processes)
+
+
+WEBHOOK_EDGE_BODIES = {
+    "NaN": b'{"webhookEvent": "jira:issue_updated", "n": NaN}',
+    "lone surrogate": b'{"webhookEvent": "jira:issue_updated", "k": "\\udfff"}',
+    "NUL": b'{"webhookEvent": "jira:issue_updated", "k": "a\\u0000b"}',
+    "nesting 100000": b"[" * 100000 + b"]" * 100000,
+}
+
+
+@pytest.mark.parametrize("case", WEBHOOK_EDGE_BODIES)
+def test_signed_webhooks_that_no_database_stores_are_400(
+    make_live_app: Callable[..., LiveApp], database_url: str, case: str
+) -> None:
+    live = make_live_app(database_url, jira_webhook_secret=JIRA_SECRET)
+    response = post_jira(live, WEBHOOK_EDGE_BODIES[case])
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "invalid_json"
+
+
+def test_a_chunked_webhook_over_the_limit_is_413(
+    make_live_app: Callable[..., LiveApp], sqlite_url: str
+) -> None:
+    live = make_live_app(
+        sqlite_url, github_webhook_secret=GITHUB_SECRET, connect_webhook_max_body_bytes=64 * 1024
+    )
+    body = b'{"zen": "' + b"x" * (512 * 1024) + b'"}'
+    headers = {
+        "X-GitHub-Event": "ping",
+        "X-GitHub-Delivery": "chunked-1",
+        "X-Hub-Signature-256": signature(GITHUB_SECRET, body),
+    }
+    chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
+    response = requests.post(
+        live.url + "/webhooks/github", data=chunks, headers=headers, timeout=30
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"

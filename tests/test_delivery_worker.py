@@ -398,6 +398,7 @@ def test_the_in_process_worker_delivers_right_after_intake(
     metrics = app_with_worker.get("/metrics").text
     assert 'connect_deliveries_total{outcome="completed",target="slack"} 1.0' in metrics
     assert 'connect_webhooks_received_total{outcome="accepted",source="jira"} 1.0' in metrics
+    assert "connect_worker_threads_alive 2.0" in metrics
 
 
 def test_every_corpus_payload_is_delivered_or_ignored_never_failed(pipeline: Pipeline) -> None:

@@ -94,7 +94,7 @@ def test_every_example_renders_or_is_ignored_with_a_reason(
     messages = (
         [rendered.message]
         if isinstance(rendered, ChannelPost)
-        else [m for m in (rendered.card, rendered.reply) if m is not None]
+        else [m for m in (rendered.card, rendered.reply, rendered.reply_edit) if m is not None]
     )
     assert messages
     for message in messages:
@@ -511,12 +511,15 @@ def test_review_comment_edited_updates_the_same_reply() -> None:
     assert post.reply_key == "github:Codertocat/Hello-World#2/discussion_r284312630"
 
 
-def test_review_comment_deleted() -> None:
-    assert ignored(
+def test_review_comment_deleted_marks_its_reply_only() -> None:
+    post = thread_post(
         "pull_request_review_comment", example("pull_request_review_comment", "deleted")
-    ) == (
-        "pull_request_review_comment.deleted: "
-        "the reply posted for a deleted comment stays in the thread as it was"
+    )
+    assert post.reply_key == "github:Codertocat/Hello-World#2/discussion_r284312630"
+    assert (post.card, post.reply) == (None, None)  # edit only if present: posts nothing new
+    assert post.reply_edit is not None
+    assert post.reply_edit.text == (
+        ":speech_balloon: Codertocat commented on `README.md:265`: _comment deleted_"
     )
 
 
@@ -692,11 +695,13 @@ def test_comment_on_a_pull_request_does_not_overwrite_its_card() -> None:
     assert post.card.text.startswith("Pull request #1: ")
 
 
-def test_issue_comment_deleted() -> None:
-    assert ignored("issue_comment", example("issue_comment", "deleted")) == (
-        "issue_comment.deleted: "
-        "the reply posted for a deleted comment stays in the thread as it was"
-    )
+def test_issue_comment_deleted_marks_its_reply_only() -> None:
+    post = thread_post("issue_comment", example("issue_comment", "deleted"))
+    assert post.reply_key == "github:Codertocat/Hello-World#1/issuecomment-492700400"
+    assert (post.card, post.reply) == (None, None)
+    assert post.reply_edit is not None
+    assert post.reply_edit.text == ":speech_balloon: Codertocat commented: _comment deleted_"
+    assert section(post.reply_edit) == post.reply_edit.text
 
 
 # Pushes ---------------------------------------------------------------------------------

@@ -3,16 +3,29 @@ slack_sdk Socket Mode client, in the process that serves HTTP; `/health` follows
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+import requests
 
 from bot.socket_mode import SocketModeRunner, start_socket_mode
 from storage.domain import MappingType, slack_ref
 from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, modal_values, settle, start_ticket_env, wait_for
+from tests.support.slack import (
+    SIGNING_SECRET,
+    SlackSender,
+    TicketEnv,
+    modal_values,
+    settle,
+    start_ticket_env,
+    wait_for,
+)
+from tests.test_process import ROOT, clean_env, free_port
 
 
 @pytest.fixture
@@ -158,3 +171,59 @@ def test_slack_down_at_start_keeps_http_serving_and_connects_later(
         assert env.live.get("/health").status_code == 200
     finally:
         runner.stop()
+
+
+def test_python_app_py_serves_http_and_socket_mode_in_one_process(
+    tmp_path: Path, fake_slack: FakeSlack, fake_jira: FakeJira
+) -> None:
+    """`python app.py` with SLACK_APP_TOKEN: HTTP routes and Socket Mode, same listeners."""
+    port = free_port()
+    env = clean_env(
+        CONNECT_HOST="127.0.0.1",
+        CONNECT_PORT=str(port),
+        CONNECT_WORKER="off",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'connect.db'}",
+        SLACK_BOT_TOKEN=fake_slack.bot_token,
+        SLACK_APP_TOKEN=fake_slack.app_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        JIRA_BASE_URL=fake_jira.url,
+        JIRA_EMAIL=fake_jira.email,
+        JIRA_API_TOKEN=fake_jira.api_token,
+    )
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        health = wait_for(lambda: _health(base, process), timeout=30, what="python app.py")
+        fake_slack.socket.wait_for_clients(1, timeout=10)
+        health = wait_for(lambda: (h := _health(base, process)) and h["status"] == "healthy" and h)
+        assert health["socket_mode"] == "connected"
+        envelope = fake_slack.send_envelope(
+            "slash_commands", fake_slack.slash_command_payload("help")
+        )
+        ack = fake_slack.wait_for_ack(envelope)
+        assert ack.payload is not None
+        assert ack.payload["text"].startswith("*`/ticket`* creates Jira issues from Slack.")
+        http = SlackSender(base, fake_slack).command("help")[0]
+        assert http.json()["text"] == ack.payload["text"]
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0]
+    assert "socket_mode.connected" in output
+    assert fake_slack.app_token not in output
+    assert fake_jira.api_token not in output
+
+
+def _health(base: str, process: subprocess.Popen[str]) -> dict | None:
+    assert process.poll() is None, process.communicate()[0]
+    try:
+        return requests.get(base + "/health", timeout=1).json()
+    except requests.ConnectionError:
+        return None

@@ -269,3 +269,14 @@ def test_unknown_default_project_is_explained_in_the_modal(make_env: MakeEnv) ->
     env.send.command("")
     filled = updated_view(env.slack)
     assert texts(filled) == ":warning: Jira has no project NOPE you can create issues in."
+
+
+def test_a_modal_slack_refuses_to_open_is_reported(make_env: MakeEnv) -> None:
+    env = make_env()
+    payload = env.slack.slash_command_payload("")
+    payload["trigger_id"] = env.slack.new_trigger_id(age=4.0)  # older than Slack's 3 s
+    assert env.send.send("slash_commands", payload).status_code == 200
+    told = wait_for(lambda: env.slack.response_posts(payload["response_url"]))[0]
+    assert told.text == (
+        ":warning: Slack would not open the create-issue form (expired_trigger_id). Try again."
+    )

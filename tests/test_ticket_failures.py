@@ -216,8 +216,7 @@ def test_worker_replays_a_requeued_creation(make_env: MakeEnv) -> None:
         config=WorkerConfig(threads=1, poll_seconds=0.05),
         slack=WebClient(token=env.slack.bot_token, base_url=env.slack.api_url),
     )
-    if ("slack", "jira") not in worker.routes():
-        pytest.skip("the delivery worker does not claim slack → jira events yet")
+    assert ("slack", "jira") in worker.routes()
     env.live.post(f"/api/v1/integrations/{failed.id}/retry")
     assert worker.run_until_idle() == 1
     done = env.repos.integrations.get(failed.id)

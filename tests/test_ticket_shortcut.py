@@ -112,7 +112,7 @@ def test_shortcut_creates_the_issue_and_replies_in_the_messages_thread(make_env:
         f":ticket: *<{env.jira.url}/browse/PROJ-1|PROJ-1> Checkout is slow*\n"
         "*Type:* Task · *Status:* To Do"
     )
-    [thread] = env.mappings(MappingType.ISSUE_THREAD)
+    [thread] = wait_for(lambda: env.mappings(MappingType.ISSUE_THREAD))
     assert (thread.source_service, thread.source_id) == ("jira", "PROJ-1")
     assert (thread.target_service, thread.target_id) == (
         "slack",
@@ -143,7 +143,7 @@ def test_shortcut_on_a_reply_links_and_answers_the_thread_root(make_env: MakeEnv
     issue = env.jira.issues["PROJ-1"]
     assert issue.summary == "The build is red"
     assert f"?thread_ts={root.ts}&cid=C0GENERAL" in issue.fields["description"]
-    [thread] = env.mappings(MappingType.ISSUE_THREAD)
+    [thread] = wait_for(lambda: env.mappings(MappingType.ISSUE_THREAD))
     assert thread.target_id == slack_ref("C0GENERAL", root.ts)
 
 
@@ -162,7 +162,7 @@ def test_a_thread_already_linked_keeps_its_issue(make_env: MakeEnv) -> None:
                 key in m.text for m in env.slack.replies("C0GENERAL", message.ts)
             )
         )
-    [thread] = env.mappings(MappingType.ISSUE_THREAD)
+    [thread] = wait_for(lambda: env.mappings(MappingType.ISSUE_THREAD))
     assert thread.source_id == "PROJ-1"
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,12 +33,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import SecretStr
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from integrations.delivery import handler_for, load_handlers, triage_for
 from settings import Settings
 from storage.domain import NewIntegration, Service, Status
 from web.errors import ApiError
+from web.requests import parse_json_object, read_body
 from web.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -212,15 +211,15 @@ def _require_signature_header(source: Source) -> None:
 
 
 def _read_body(limit: int) -> bytes:
-    request.max_content_length = limit
+    """The body, refused before it is read when its declared length is over the limit."""
     if request.content_length is not None and request.content_length > limit:
         log.warning("webhook.too_large bytes=%s limit=%s", request.content_length, limit)
-        raise ApiError(413, "payload_too_large", f"request body is over {limit} bytes")
+        raise ApiError(413, "payload_too_large", f"request body is larger than {limit} bytes")
     try:
-        return request.get_data(cache=True)
-    except RequestEntityTooLarge:  # a chunked body that ran over the limit
+        return read_body(limit)
+    except ApiError:  # a chunked body that ran over the limit
         log.warning("webhook.too_large bytes=unknown limit=%s", limit)
-        raise ApiError(413, "payload_too_large", f"request body is over {limit} bytes") from None
+        raise
 
 
 def _verify(source: Source, secret: bytes, body: bytes) -> None:
@@ -242,13 +241,10 @@ def _verify(source: Source, secret: bytes, body: bytes) -> None:
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        log.warning("webhook.invalid_json error=%s", exc)
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
-    if not isinstance(payload, dict):
-        raise ApiError(400, "invalid_json", "request body must be a JSON object")
-    return payload
+        return parse_json_object(body)
+    except ApiError as exc:
+        log.warning("webhook.invalid_json error=%s", exc.message)
+        raise
 
 
 def delivery_key(given: str | None, body: bytes) -> str:

@@ -108,25 +108,31 @@ def split_text(text: str) -> tuple[str, str]:
     return plain(first).strip(), rest.strip()
 
 
+def first_word(command: dict[str, Any]) -> str:
+    words = (command.get("text") or "").strip().split(maxsplit=1)
+    return words[0].lower() if words else ""
+
+
+def is_help(body: dict[str, Any]) -> bool:
+    """Listener matcher: `/ticket help` (answered in the ack, with no lazy listener)."""
+    return first_word(body) in HELP_WORDS
+
+
 def register(app: App, services: BotServices) -> None:
+    def ack_help(ack: Ack, command: dict[str, Any]) -> None:
+        default = services.default_project(command["channel_id"])
+        ack(text=help_text(default), response_type="ephemeral")
+
     def ack_ticket(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        word = (command.get("text") or "").strip().split(maxsplit=1)
-        name = word[0].lower() if word else ""
-        if name in HELP_WORDS:
-            context["ticket_route"] = "help"
-            default = services.default_project(command["channel_id"])
-            ack(text=help_text(default), response_type="ephemeral")
-            return
-        context["ticket_route"] = "subcommand" if name in SUBCOMMANDS else "ticket"
+        context["ticket_route"] = "subcommand" if first_word(command) in SUBCOMMANDS else "ticket"
         ack()
 
     @lazy_guard
     def run_ticket(
         body: dict[str, Any], command: dict[str, Any], context: BoltContext, respond: Respond
     ) -> None:
-        route = context.get("ticket_route")
         text = (command.get("text") or "").strip()
-        if route == "subcommand":
+        if context.get("ticket_route") == "subcommand":
             name, _, args = text.partition(" ")
             sub = SUBCOMMANDS[name.lower()]
             sub.handler(
@@ -140,9 +146,11 @@ def register(app: App, services: BotServices) -> None:
                     services=services,
                 )
             )
-        elif route == "ticket":
+        else:
             start_ticket(services, command, text)
 
+    # Bolt runs the first listener whose matchers pass: help never pays for a lazy thread.
+    app.command(COMMAND, matchers=[is_help])(ack_help)
     app.command(COMMAND)(ack=ack_ticket, lazy=[run_ticket])
 
 

@@ -30,9 +30,12 @@ from integrations.jira_api import (
     IssueTypeInfo,
     JiraError,
     JiraGateway,
+    JiraNotConfigured,
     JiraNotFound,
     ProjectRef,
 )
+from integrations.tickets import slack_io
+from integrations.tickets.formatting import notice
 from integrations.tickets.people import TtlCache
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,8 @@ class ModalService:
         """Options for the project `external_select`, best matches first."""
         try:
             projects = self.projects()
+        except JiraNotConfigured:
+            return [_option("Jira is not configured (JIRA_BASE_URL)", UNAVAILABLE)]
         except JiraError as error:
             log.warning("modal.projects_failed error=%s", error)
             return [_option(f"Jira is not answering ({_short(error)})", UNAVAILABLE)]
@@ -117,13 +122,25 @@ class ModalService:
     # --- Slack ----------------------------------------------------------------------------
 
     def open(self, trigger_id: str, ctx: ModalContext, values: Values) -> dict[str, Any] | None:
-        """`views.open` with what is known now; the opened view (`id`, `hash`), or None."""
+        """`views.open` with what is known now; the opened view (`id`, `hash`), or None
+        after telling the user (through the interaction's response URL) that it failed."""
         view = build_modal(ctx, Screen(), values)
         try:
             return self._slack.views_open(trigger_id=trigger_id, view=view)["view"]
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("modal.open_failed error=%s", _slack_code(error))
-            return None
+            code = _slack_code(error)
+            log.warning("modal.open_failed error=%s", code)
+        if ctx.response_url:
+            slack_io.tell_user(
+                self._slack,
+                ctx.user_id,
+                None,
+                notice(
+                    f":warning: Slack would not open the create-issue form ({code}). Try again."
+                ),
+                response_url=ctx.response_url,
+            )
+        return None
 
     def refresh(
         self,

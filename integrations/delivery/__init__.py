@@ -92,7 +92,7 @@ def triage_for(source_service: str) -> Triage | None:
     return _TRIAGES.get(source_service)
 
 
-HANDLER_PACKAGES = ("integrations.jira", "integrations.github")
+HANDLER_PACKAGES = ("integrations.jira", "integrations.github", "integrations.tickets")
 """Packages that register handlers and triages when imported. A package that is not there
 (yet) is skipped: its events are then stored as ignored at intake."""
 

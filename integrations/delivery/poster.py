@@ -13,13 +13,29 @@ channels a handler chose from subscriptions, and decides parent versus reply:
   parent message, and the thread mapping is stored at once, so later events thread under it;
 - a reply is broadcast to the channel (`reply_broadcast`) when the `ThreadPost` says so or its
   channel is in `Delivery.extra["broadcast_channels"]` (the subscription setting);
-- `Delivery.extra["start_threads"] = False` (deletions, edits) only reaches existing threads.
+- `Delivery.extra["start_threads"] = False` (deletions, edits) only reaches existing threads;
+- a thread's card is only edited when the post says the card is complete
+  (`ThreadPost.refresh_card`): a partial card (a comment on a PR knows no branches) may start a
+  thread in a channel that has none, but never overwrites an existing card.
+
+Replies with an identity (`ThreadPost.reply_key`, e.g. a comment): the poster remembers each
+reply it posts for a key (a `comment_message` / `github_comment_message` mapping from the
+comment to the Slack message, `extra_data = {"origin": <source>, "integration_id": <event>}`).
+A later event with the same key edits those replies in place (`chat.update`, to
+`reply_edit` or the `reply`) wherever they are, even in a thread whose subscription no longer
+takes that kind of event (it updates what the channel was already shown), and posts no new
+reply and starts no thread: an edit is not news for a thread that never showed the original.
+A post with `reply=None` only edits ("edit only if present": a deleted comment marks its
+reply, and posts nothing when no reply is known). A reply that is gone from Slack is skipped.
 
 Never twice: every message is tagged with Slack message metadata (`event_type:
 connect_event`, `event_payload: {integration_id, role}`). When an earlier attempt of the same
 event may have reached Slack (a retry after a timeout, a crash, a 5xx after the side effect),
 the thread or channel is read back with `include_all_metadata` before posting, and a message
-already carrying the tag is reused instead of posted again.
+already carrying the tag is reused instead of posted again. A keyed reply's mapping is stored
+right after it is posted (with the event id), so a retry finds it there too. Edits repeat
+safely (the same `chat.update` again) and send no `metadata`, so the edited message keeps the
+tag of the event that posted it (Slack retains metadata that `chat.update` omits).
 
 Errors: rate limits, 5xx and transport errors raise `Retry` (the whole event is retried, the
 parts that made it are found by their tag); credentials, scopes and malformed messages raise
@@ -52,6 +68,7 @@ TAG_EVENT_TYPE = "connect_event"
 """Slack message metadata `event_type` of every message the worker posts."""
 
 THREAD_TYPES = {"jira": MappingType.ISSUE_THREAD, "github": MappingType.GITHUB_THREAD}
+REPLY_TYPES = {"jira": MappingType.COMMENT_MESSAGE, "github": MappingType.GITHUB_COMMENT_MESSAGE}
 
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable",
@@ -81,6 +98,16 @@ def parse_thread_key(thread_key: str) -> tuple[MappingType, str, str]:
     return mapping_type, service, object_id
 
 
+def parse_reply_key(reply_key: str) -> tuple[MappingType, str, str]:
+    """`jira:PROJ-1/10042` → (comment_message, "jira", "PROJ-1/10042"); `github:o/r#4/...` →
+    (github_comment_message, "github", "o/r#4/...")."""
+    service, _, object_id = reply_key.partition(":")
+    mapping_type = REPLY_TYPES.get(service)
+    if mapping_type is None or not object_id:
+        raise ValueError(f"not a reply key: {reply_key!r}")
+    return mapping_type, service, object_id
+
+
 @dataclass(frozen=True, slots=True)
 class Posted:
     """A message that exists for this event: posted now, or found from an earlier attempt."""
@@ -101,17 +128,13 @@ class Report:
     """What one delivery did."""
 
     posted: tuple[Posted, ...] = ()
-    edited: tuple[str, ...] = ()
+    edited: tuple[str, ...] = ()  # cards (their thread) and replies (the message) edited
     skipped: tuple[str, ...] = ()
     unreachable: tuple[str, ...] = ()
 
     @property
     def did_anything(self) -> bool:
         return bool(self.posted or self.edited)
-
-    @property
-    def replies(self) -> tuple[Posted, ...]:
-        return tuple(p for p in self.posted if p.role == "reply")
 
     def summary(self) -> str:
         parts = [f"{len(self.posted)} posted", f"{len(self.edited)} edited"]
@@ -176,22 +199,13 @@ class SlackPoster:
         self._deliver_thread_post(work, rendered, delivery)
         return self._finish(work)
 
-    def edit(self, ref: str, message: SlackMessage) -> bool:
-        """Replace a message the app posted (`chat.update`); False when it is gone."""
-        channel, ts = parse_slack_ref(ref)
-        try:
-            self._call(self._client.chat_update, channel=channel, ts=ts, **message.api_fields())
-        except TargetUnavailable as exc:
-            log.warning("slack.edit_skipped ref=%s reason=%s", ref, exc)
-            return False
-        return True
-
     # Thread posts -------------------------------------------------------------------------
 
     def _deliver_thread_post(self, work: _Work, post: ThreadPost, delivery: Delivery) -> None:
         mapping_type, service, object_id = parse_thread_key(post.thread_key)
         wanted = list(dict.fromkeys(delivery.channels))
         broadcast_channels = set(delivery.extra.get("broadcast_channels", ()))
+        replied, edits_only = self._edit_earlier_replies(work, post)
         threaded: set[str] = set()
         for thread in self._mappings.targets_of(mapping_type, service, object_id):
             channel, ts = parse_slack_ref(thread.target_id)
@@ -200,14 +214,15 @@ class SlackPoster:
                 work.skipped.append(f"{thread.target_id}: its channel does not take this event")
                 continue
             broadcast = post.broadcast or channel in broadcast_channels
+            reply = None if edits_only or channel in replied else post.reply
             self._guarded(
                 work,
                 thread.target_id,
-                lambda t=thread, c=channel, ts=ts, b=broadcast: self._into_thread(
-                    work, post, t, c, ts, b
+                lambda t=thread, c=channel, ts=ts, r=reply, b=broadcast: self._into_thread(
+                    work, post, t, c, ts, r, b
                 ),
             )
-        start_threads = delivery.extra.get("start_threads", True)
+        start_threads = delivery.extra.get("start_threads", True) and not edits_only
         for channel in wanted:
             if channel in threaded:
                 continue
@@ -233,9 +248,10 @@ class SlackPoster:
         thread: ServiceMapping,
         channel: str,
         thread_ts: str,
+        reply: SlackMessage | None,
         broadcast: bool,
     ) -> None:
-        if post.card is not None and thread.extra_data.get("card"):
+        if post.card is not None and post.refresh_card and thread.extra_data.get("card"):
             digest = card_hash(post.card)
             if thread.extra_data.get("card_hash") != digest:
                 self._call(
@@ -246,8 +262,10 @@ class SlackPoster:
                 )
                 self._mappings.update_extra(thread.id, {"card_hash": digest})
                 work.edited.append(thread.target_id)
-        if post.reply is not None:
-            work.posted.append(self._post(channel, post.reply, "reply", thread_ts, broadcast))
+        if reply is not None:
+            posted = self._post(channel, reply, "reply", thread_ts, broadcast)
+            work.posted.append(posted)
+            self._remember_reply(post, posted)
 
     def _start_thread(
         self,
@@ -272,7 +290,71 @@ class SlackPoster:
         )
         log.info("slack.thread_started object=%s:%s thread=%s", service, object_id, parent.ref)
         if post.reply is not None:
-            work.posted.append(self._post(channel, post.reply, "reply", parent.ts, broadcast))
+            posted = self._post(channel, post.reply, "reply", parent.ts, broadcast)
+            work.posted.append(posted)
+            self._remember_reply(post, posted)
+
+    # Replies with an identity -------------------------------------------------------------
+
+    def _edit_earlier_replies(self, work: _Work, post: ThreadPost) -> tuple[set[str], bool]:
+        """Edit the replies earlier events posted for `post.reply_key`.
+
+        Returns the channels that already have the reply (edited now, or posted by an
+        earlier attempt of this very event: not posted again there), and whether earlier
+        events had shown it (then this event only edits: no new replies, no new threads).
+        """
+        if post.reply_key is None:
+            return set(), False
+        mapping_type, service, object_id = parse_reply_key(post.reply_key)
+        replied: set[str] = set()
+        shown_before = False
+        for mapping in self._mappings.targets_of(mapping_type, service, object_id):
+            if (
+                mapping.target_service != "slack"
+                or mapping.extra_data.get("origin", service) != service
+            ):
+                continue  # e.g. the Slack message a Jira comment was made from: not ours
+            channel, ts = parse_slack_ref(mapping.target_id)
+            replied.add(channel)
+            if mapping.extra_data.get("integration_id") == self._event_id:
+                # An earlier attempt of this event posted it (a retry): already done.
+                work.posted.append(Posted(channel, ts, "reply", reused=True))
+                continue
+            shown_before = True
+            replacement = post.reply_edit or post.reply
+            if replacement is None:
+                continue
+            try:
+                self._call(
+                    self._client.chat_update, channel=channel, ts=ts, **replacement.api_fields()
+                )
+            except TargetUnavailable as exc:
+                log.info(
+                    "slack.reply_edit_skipped integration=%s reply=%s reason=%s",
+                    self._event_id,
+                    mapping.target_id,
+                    exc,
+                )
+                work.skipped.append(f"{mapping.target_id}: the reply is gone ({exc})")
+                continue
+            work.edited.append(mapping.target_id)
+        if not replied and post.reply is None:
+            work.skipped.append(f"no reply of {post.reply_key} to edit")
+        return replied, shown_before
+
+    def _remember_reply(self, post: ThreadPost, posted: Posted) -> None:
+        """Store the reply of `post.reply_key` at once, so a later edit finds it."""
+        if post.reply_key is None:
+            return
+        mapping_type, service, object_id = parse_reply_key(post.reply_key)
+        self._mappings.link(
+            mapping_type,
+            service,
+            object_id,
+            "slack",
+            posted.ref,
+            {"origin": service, "integration_id": self._event_id},
+        )
 
     def _post_channel(self, work: _Work, channel: str, post: ChannelPost) -> None:
         work.posted.append(self._post(channel, post.message, "message", None, False))

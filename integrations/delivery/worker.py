@@ -127,8 +127,11 @@ class Worker:
     # What may be claimed ------------------------------------------------------------------
 
     def routes(self) -> list[tuple[str, str]]:
-        """Registered handlers whose target this worker can reach."""
+        """Registered handlers whose target this worker can reach (Jira targets too when Jira
+        is configured; every handler gets the Slack poster, so Slack is needed for all)."""
         available = {Service.SLACK.value} if self.slack is not None else set()
+        if available and self.settings.jira_configured:
+            available.add(Service.JIRA.value)
         return [(s, t) for s, t in routes() if t in available]
 
     # Lifecycle ----------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 - `formatters`, `cards`, `text`: pure message builders (Block Kit, escaped mrkdwn);
 - `filters`: which subscriptions receive an event;
 - `jira_keys`: Jira issue keys named by pull requests and commits;
-- `api`: PyGithub, where the API is needed (repository checks, card status, unfurls).
+- `api`: PyGithub, where the API is needed (repository checks, card status, unfurls);
+- `jira_comments`: the optional comment on a Jira issue a pull request names (queued, then
+  delivered by its own `github → jira` handler).
 """
 
 from integrations.github import handler as handler

@@ -66,6 +66,7 @@ FORMATTERS: dict[str, Formatter] = {
     "pull_request_review.dismissed": f.review_dismissed,
     "pull_request_review_comment.created": f.review_comment,
     "pull_request_review_comment.edited": f.review_comment,
+    "pull_request_review_comment.deleted": f.review_comment_deleted,
     "issues.opened": f.issue_opened,
     "issues.closed": f.issue_closed,
     "issues.reopened": f.issue_reopened,
@@ -77,6 +78,7 @@ FORMATTERS: dict[str, Formatter] = {
     "issues.deleted": f.issue_deleted,
     "issue_comment.created": f.issue_comment,
     "issue_comment.edited": f.issue_comment,
+    "issue_comment.deleted": f.issue_comment_deleted,
     "push": f.push,
     "release.published": f.release_published,
     "deployment_status.created": f.deployment_status,
@@ -164,7 +166,6 @@ IGNORED_EVENTS: dict[str, str] = {
 
 _LOCKING = "locking a conversation is moderation, not progress"
 _AUTO_MERGE = "auto-merge and the merge queue lead to the merge, which is posted"
-_DELETED_COMMENT = "the reply posted for a deleted comment stays in the thread as it was"
 
 IGNORED_ACTIONS: dict[str, str] = {
     "pull_request.locked": _LOCKING,
@@ -175,8 +176,6 @@ IGNORED_ACTIONS: dict[str, str] = {
     "pull_request.auto_merge_disabled": _AUTO_MERGE,
     "pull_request.enqueued": _AUTO_MERGE,
     "pull_request.dequeued": _AUTO_MERGE,
-    "pull_request_review_comment.deleted": _DELETED_COMMENT,
-    "issue_comment.deleted": _DELETED_COMMENT,
     "issues.locked": _LOCKING,
     "issues.unlocked": _LOCKING,
     "issues.milestoned": "milestone changes show on the card with the issue's next update",

@@ -247,13 +247,19 @@ def review_dismissed(event: PullRequestReviewEvent) -> Rendered:
     return _pr_post(event, message(line))
 
 
-def _review_comment_line(event: PullRequestReviewCommentEvent) -> str:
+def _on_line(event: PullRequestReviewCommentEvent) -> str:
+    """` on `path:line`` for a line comment, empty when the payload names no path."""
     comment = event.comment
     where = comment.path
     line_no = comment.line or comment.original_line
     if where and line_no:
         where = f"{where}:{line_no}"
-    on = f" on {code(where)}" if where else ""
+    return f" on {code(where)}" if where else ""
+
+
+def _review_comment_line(event: PullRequestReviewCommentEvent) -> str:
+    comment = event.comment
+    on = _on_line(event)
     return f":speech_balloon: {_who(comment.user)} {link(comment.html_url, 'commented')}{on}"
 
 
@@ -268,6 +274,20 @@ def review_comment(event: PullRequestReviewCommentEvent) -> Rendered:
     line = _review_comment_line(event)
     return _pr_post(
         event, message(line, quote(event.comment.body)), reply_key=_review_comment_key(event)
+    )
+
+
+DELETED = "_comment deleted_"
+"""What the reply of a deleted comment says instead of the comment (its link is dead too)."""
+
+
+def review_comment_deleted(event: PullRequestReviewCommentEvent) -> Rendered:
+    """Marks the reply of a deleted line comment; where none was posted, nothing is said."""
+    line = f":speech_balloon: {_who(event.comment.user)} commented{_on_line(event)}: {DELETED}"
+    return ThreadPost(
+        thread_key=thread_key(event.repository, event.pull_request.number),
+        reply_key=_review_comment_key(event),
+        reply_edit=message(line),
     )
 
 
@@ -343,6 +363,15 @@ def issue_comment(event: IssueCommentEvent) -> Rendered:
     comment = event.comment
     line = f":speech_balloon: {_who(comment.user)} {link(comment.html_url, 'commented')}"
     return _issue_post(event, message(line, quote(comment.body)), reply_key=_comment_key(event))
+
+
+def issue_comment_deleted(event: IssueCommentEvent) -> Rendered:
+    """Marks the reply of a deleted comment; where none was posted, nothing is said."""
+    return ThreadPost(
+        thread_key=thread_key(event.repository, event.issue.number),
+        reply_key=_comment_key(event),
+        reply_edit=message(f":speech_balloon: {_who(event.comment.user)} commented: {DELETED}"),
+    )
 
 
 # Channel posts --------------------------------------------------------------------------

@@ -11,12 +11,16 @@ Where an event goes:
 - replies stay in the thread unless the subscription's `broadcast` names the change
   (`merged`, `approved`, ...); channel posts (pushes, releases, ...) go to each channel.
 
-Comments and reviews keep their reply (`github_comment_message` mapping from
-`owner/repo#42/issuecomment-1` to the Slack message), so an edit on GitHub edits that reply.
+Comments and reviews carry a `reply_key`: the poster keeps their reply
+(`github_comment_message` mapping from `owner/repo#42/issuecomment-1` to the Slack message),
+so an edit on GitHub edits that reply and a deletion marks it. A comment on a pull request
+knows no branches: its card starts a thread where there is none, but never overwrites one.
 
 Jira. A pull request naming a Jira key (title, branch, description) whose issue has a Slack
 thread is linked to it (`pr_issue` mapping) and its opening, review outcome and closing are
-also posted into the issue's thread; so are commits naming the key.
+also posted into the issue's thread; so are commits naming the key. With
+`GITHUB_JIRA_COMMENTS=true` its opening and merge are also commented on the Jira issue,
+through a queued `github → jira` event (`jira_comments`), never inline.
 
 With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
 failure leaves the card as the payload has it (the event is not held back for it).
@@ -35,6 +39,7 @@ from integrations.github.api import GitHubApi, GitHubApiError
 from integrations.github.cards import with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
 from integrations.github.filters import EventFacts, broadcast, facts, matches
+from integrations.github.jira_comments import record_links
 from integrations.github.jira_links import jira_mentions, pr_jira_keys
 from integrations.github.models import (
     PullRequestEvent,
@@ -82,22 +87,28 @@ def deliver(event: Integration, services: Services) -> Done:
     event_facts = facts(parsed)
     channels, broadcast_channels, refused = _route(services, event_facts)
 
+    # Queued first: the Jira comments do not wait for Slack (nor fail with it).
+    jira_queued = record_links(services.settings, services.repos, parsed)
     jira_posted = _to_jira_threads(services, parsed)
     if isinstance(rendered, ThreadPost):
         outcome = _deliver_thread_post(services, parsed, rendered, channels, broadcast_channels)
     else:
         outcome = _Outcome.of(services.poster.deliver(Delivery(rendered, tuple(channels))))
 
+    queued = f"Jira comments queued on {', '.join(jira_queued)}" if jira_queued else None
     if outcome.summary is None and not jira_posted:
         reasons = [*refused, *outcome.skipped] or ["no subscription takes it, no thread is linked"]
-        return Done(
-            "ignored", f"nothing to post for {event_facts.repository}: " + "; ".join(reasons)
-        )
+        nothing = f"nothing to post for {event_facts.repository}: " + "; ".join(reasons)
+        if queued:
+            return Done("completed", f"{queued}; {nothing}")
+        return Done("ignored", nothing)
     parts = [outcome.summary] if outcome.summary else []
     first = outcome.first
     if jira_posted:
         parts.append(f"posted in the threads of Jira {', '.join(jira_posted)}")
         first = first or next(iter(jira_posted.values()))
+    if queued:
+        parts.append(queued)
     return Done("completed", "; ".join(parts), first)
 
 
@@ -111,13 +122,11 @@ class _Outcome:
     skipped: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, report: Report, edited: list[str] | None = None) -> _Outcome:
-        edited = edited or []
-        if not report.did_anything and not edited:
+    def of(cls, report: Report) -> _Outcome:
+        if not report.did_anything:
             return cls(None, skipped=report.skipped)
-        summary = report.summary() + (f", {len(edited)} reply edited" if edited else "")
-        refs = [posted.ref for posted in report.posted] + edited + list(report.edited)
-        return cls(summary, refs[0] if refs else None, report.skipped)
+        refs = [posted.ref for posted in report.posted] + list(report.edited)
+        return cls(report.summary(), refs[0] if refs else None, report.skipped)
 
 
 # Routing --------------------------------------------------------------------------------
@@ -145,10 +154,6 @@ def _route(services: Services, event_facts: EventFacts) -> tuple[list[str], list
     return channels, broadcasting, refused
 
 
-def _object_id(thread_key: str) -> str:
-    return thread_key.removeprefix(THREAD_PREFIX)
-
-
 def _deliver_thread_post(
     services: Services,
     parsed: GitHubEvent,
@@ -156,40 +161,16 @@ def _deliver_thread_post(
     channels: list[str],
     broadcasting: list[str],
 ) -> _Outcome:
-    """Post the thread post, or edit the reply it produced earlier (comments, reviews)."""
-    mappings = services.repos.mappings
-    object_id = _object_id(post.thread_key)
-    threads = mappings.targets_of(MappingType.GITHUB_THREAD, Service.GITHUB, object_id)
-    if not post.refresh_card and threads:
-        # A partial card (a comment on a PR knows no branches) must not replace the full one.
-        post = dataclasses.replace(post, card=None)
-    if channels or threads:
+    """Post to the PR's or issue's threads; the poster decides card, reply or edit."""
+    object_id = post.thread_key.removeprefix(THREAD_PREFIX)
+    if channels or services.repos.mappings.targets_of(
+        MappingType.GITHUB_THREAD, Service.GITHUB, object_id
+    ):
         post = _with_api_status(services.settings, parsed, post)
     extra: dict[str, Any] = {"broadcast_channels": tuple(broadcasting)}
-
-    edited: list[str] = []
-    if post.reply_key is not None and post.reply is not None:
-        comment_id = _object_id(post.reply_key)
-        earlier = mappings.targets_of(
-            MappingType.GITHUB_COMMENT_MESSAGE, Service.GITHUB, comment_id
-        )
-        if earlier:
-            reply = post.reply
-            edited = [m.target_id for m in earlier if services.poster.edit(m.target_id, reply)]
-            post = dataclasses.replace(post, reply=None)  # the card may still change
-            extra["start_threads"] = False
-
-    report = services.poster.deliver(Delivery(post, channels=tuple(channels), extra=extra))
-    if post.reply_key is not None:
-        for reply in report.replies:
-            mappings.link(
-                MappingType.GITHUB_COMMENT_MESSAGE,
-                Service.GITHUB,
-                _object_id(post.reply_key),
-                Service.SLACK,
-                reply.ref,
-            )
-    return _Outcome.of(report, edited)
+    return _Outcome.of(
+        services.poster.deliver(Delivery(post, channels=tuple(channels), extra=extra))
+    )
 
 
 def _with_api_status(settings: Settings, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:

@@ -12,15 +12,17 @@ Where an event goes:
   (`status`, `assignee`, `priority`, `resolution`, `summary`, `labels`, `fix_versions`,
   `sprint`, `issue_type`, `comment`) — then they are also shown in the channel.
 
-Comments. A comment the app itself made from a Slack message (a `comment_message` mapping with
-`extra_data.origin == "slack"`) is never posted back. A comment's reply is remembered
-(`comment_message`, origin `jira`), so an edit in Jira edits that reply and a deletion marks
-it, and a comment Jira sends twice (Cloud's `comment_created` plus `issue_commented`) is
-posted once.
+Comments. A comment the app itself made elsewhere — from a Slack message, or linking a GitHub
+pull request (a `comment_message` mapping whose `extra_data.origin` is not `jira`) — is never
+posted back. A comment's reply carries a `reply_key` (`jira:PROJ-1/10042`): the poster
+remembers it (`comment_message`, origin `jira`), so an edit in Jira edits that reply and a
+deletion marks it; a comment Jira sends twice (Cloud's `comment_created` plus
+`issue_commented`) is posted once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from typing import Any
 
@@ -37,11 +39,14 @@ from integrations.jira.formatters import (
 )
 from integrations.jira.mentions import SlackUsersByEmail, resolve
 from integrations.jira.models import Issue, JiraWebhook
-from integrations.messages import Delivery, Ignored
+from integrations.messages import Delivery, Ignored, ThreadPost
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
 from storage.domain import Integration, MappingType, Service, ServiceMapping, Subscription
 
 _slack_users: weakref.WeakKeyDictionary[WebClient, SlackUsersByEmail] = weakref.WeakKeyDictionary()
+
+ORIGINS = {"slack": "Slack", "github": "GitHub"}
+"""Where a Jira comment the app made came from (`comment_message` `extra_data.origin`)."""
 
 
 @triages(Service.JIRA)
@@ -68,9 +73,12 @@ def deliver(event: Integration, services: Any) -> Done:
         linked = services.repos.mappings.targets_of(
             MappingType.COMMENT_MESSAGE, Service.JIRA, comment_id
         )
-        if any(m.extra_data.get("origin") == "slack" for m in linked):
-            return Done("ignored", f"comment {comment_id} was made from Slack: not posted back")
-        our_replies = [m for m in linked if m.extra_data.get("origin") == "jira"]
+        origins = [str(m.extra_data.get("origin")) for m in linked]
+        made_elsewhere = [origin for origin in origins if origin != "jira"]
+        if made_elsewhere:
+            where = ORIGINS.get(made_elsewhere[0], made_elsewhere[0])
+            return Done("ignored", f"comment {comment_id} was made from {where}: not posted back")
+        our_replies = linked
 
     ctx = Context(mentions=resolve(webhook, _users(services.slack)))
 
@@ -78,20 +86,22 @@ def deliver(event: Integration, services: Any) -> Done:
         m.extra_data.get("integration_id") != event.id for m in our_replies
     ):  # replies linked by this very event are an earlier attempt's progress, not a repeat
         return Done("ignored", f"comment {comment_id} is already in Slack (Jira sent it twice)")
-    if spec.comment_action in ("edit", "delete") and our_replies:
-        if spec.comment_action == "edit":
-            assert webhook.comment is not None
-            message = edited_comment_message(issue, webhook.comment, ctx)
-        else:
-            message = deleted_comment_message(issue, webhook.comment)
-        edited = [m.target_id for m in our_replies if services.poster.edit(m.target_id, message)]
-        if not edited:
-            return Done("ignored", f"the Slack replies of comment {comment_id} are gone")
-        return Done("completed", f"edited {len(edited)} Slack message(s)", edited[0])
 
     rendered = spec.formatter(webhook, ctx)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
+    if comment_id is not None and isinstance(rendered, ThreadPost):
+        # The reply of a comment edits in place: to its edited text, or marked as deleted.
+        if spec.comment_action == "edit":
+            assert webhook.comment is not None
+            replacement = edited_comment_message(issue, webhook.comment, ctx)
+        elif spec.comment_action == "delete":
+            replacement = deleted_comment_message(issue, webhook.comment)
+        else:
+            replacement = None
+        rendered = dataclasses.replace(
+            rendered, reply_key=f"jira:{comment_id}", reply_edit=replacement
+        )
     subscriptions = services.repos.subscriptions.matching(Service.JIRA, issue.project_key)
     channels, broadcast = _route(subscriptions, webhook, issue, spec)
     report = services.poster.deliver(
@@ -101,16 +111,6 @@ def deliver(event: Integration, services: Any) -> Done:
             extra={"broadcast_channels": tuple(broadcast), "start_threads": spec.starts_thread},
         )
     )
-    if comment_id is not None and spec.comment_action in ("post", "edit"):
-        for reply in report.replies:
-            services.repos.mappings.link(
-                MappingType.COMMENT_MESSAGE,
-                Service.JIRA,
-                comment_id,
-                Service.SLACK,
-                reply.ref,
-                {"origin": "jira", "integration_id": event.id},
-            )
     if not report.did_anything:
         detail = (
             f"no Slack thread is linked to {issue.key} and no subscription of "

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.jira_api import (
+    JiraError,
     JiraGateway,
     JiraNotFound,
-    JiraRejected,
     JiraUnavailable,
     RichText,
 )
@@ -84,6 +84,8 @@ class CommentSync:
 
     def plan(self, message: ThreadMessage, event_id: str | None) -> CommentRequest | Ignored:
         """Which issue the message belongs to; `Ignored` when its thread is not linked."""
+        if not self._jira.configured:
+            return Ignored("Jira is not configured")
         mappings = self._repos.mappings
         thread = mappings.source_of(
             MappingType.ISSUE_THREAD, "slack", slack_ref(message.channel_id, message.thread_ts)
@@ -147,7 +149,7 @@ class CommentSync:
             )
             log.warning("comment.jira_unavailable integration=%s error=%s", claim.id, error)
             return None
-        except JiraRejected as error:
+        except JiraError as error:  # rejected (4xx), or not configured: retrying won't help
             queue.fail(claim, worker, error=str(error))
             log.warning("comment.rejected integration=%s error=%s", claim.id, error)
             return None

@@ -1,0 +1,374 @@
+"""`GITHUB_JIRA_COMMENTS`: a pull request naming a Jira key comments on that issue, durably.
+
+Signed GitHub webhooks to the live app; the worker in the test thread delivers the
+`github → slack` event (which queues a `github → jira` event) and then the Jira comment,
+through the `jira` library against the fake Jira Cloud; Jira's webhook for that comment goes
+back through `/webhooks/jira` and must post nothing to the fake Slack.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.github.jira_comments import (
+    LinkRequest,
+    comment_body,
+    delivery_key,
+    is_this_comment,
+)
+from storage.domain import MappingType, slack_ref
+from storage.repository import MappingFilter
+from tests.fakes.jira import FakeJira
+from tests.fakes.slack import FakeSlack
+from tests.support.github_payloads import example, variant
+from tests.support.live import LiveApp
+from tests.support.webhooks import (
+    GITHUB_SECRET,
+    JIRA_SECRET,
+    jira_payload,
+    post_github,
+    post_jira,
+)
+
+CHANNEL = "C0GENERAL"
+PR = "Codertocat/Hello-World#2"
+PR_URL = "https://github.com/Codertocat/Hello-World/pull/2"
+TITLE = "Update the README with new information."
+OPENED = f"Pull request {PR} {TITLE} opened by Codertocat: {PR_URL}"
+MERGED = f"Pull request {PR} merged into master by Codertocat: {PR_URL}"
+COMMENT_POST = "POST /rest/api/2/issue/PROJ-7/comment"
+
+
+@dataclass
+class Pipeline:
+    live: LiveApp
+    slack: FakeSlack
+    jira: FakeJira
+    worker: Worker
+
+    def send(self, event: str, payload: dict[str, Any]) -> int:
+        response = post_github(self.live, event, payload)
+        assert response.status_code in (200, 202), response.text
+        return response.json()["integration_id"]
+
+    def drain(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.worker.run_until_idle()
+            pending = self.live.get("/api/v1/integrations", params={"status": "pending"})
+            if pending.json()["total"] == 0:
+                return
+            assert time.monotonic() < deadline, pending.json()
+            time.sleep(0.02)
+
+    def links(self) -> list[dict[str, Any]]:
+        """The `github → jira` events, oldest first, with their attempt logs."""
+        page = self.live.get(
+            "/api/v1/integrations", params={"source_service": "github", "target_service": "jira"}
+        ).json()
+        return [self.event(item["id"]) for item in reversed(page["integrations"])]
+
+    def event(self, integration_id: int) -> dict[str, Any]:
+        return self.live.get(f"/api/v1/integrations/{integration_id}").json()
+
+    def comments(self, key: str = "PROJ-7") -> list[str]:
+        return [str(comment.body) for comment in self.jira.comments(key)]
+
+
+@pytest.fixture
+def make_pipeline(
+    make_live_app: Callable[..., LiveApp],
+    sqlite_url: str,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+) -> Callable[..., Pipeline]:
+    def make(**settings: Any) -> Pipeline:
+        options: dict[str, Any] = {
+            "slack_bot_token": fake_slack.bot_token,
+            "slack_signing_secret": "signing-secret",
+            "slack_api_url": fake_slack.api_url,
+            "github_webhook_secret": GITHUB_SECRET,
+            "jira_webhook_secret": JIRA_SECRET,
+            "jira_base_url": fake_jira.url,
+            "jira_email": fake_jira.email,
+            "jira_api_token": fake_jira.api_token,
+            "github_jira_comments": True,
+        }
+        live = make_live_app(sqlite_url, **(options | settings))
+        client = WebClient(
+            token=fake_slack.bot_token, base_url=fake_slack.api_url, timeout=2, retry_handlers=[]
+        )
+        worker = Worker(
+            live.runtime.settings,
+            live.runtime.repos,
+            config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),
+            slack=client,
+            name="jira-comments-test-worker",
+        )
+        for number in range(1, 8):
+            fake_jira.create_issue("PROJ", f"Issue {number}")  # PROJ-1 ... PROJ-7
+        return Pipeline(live, fake_slack, fake_jira, worker)
+
+    return make
+
+
+@pytest.fixture
+def pipeline(make_pipeline: Callable[..., Pipeline]) -> Pipeline:
+    return make_pipeline()
+
+
+def opened(**changes: Any) -> dict[str, Any]:
+    return variant(
+        example("pull_request", "opened"), {"pull_request.head.ref": "proj-7-readme", **changes}
+    )
+
+
+def merged() -> dict[str, Any]:
+    return variant(
+        example("pull_request", "closed"),
+        {
+            "pull_request.head.ref": "proj-7-readme",
+            "pull_request.merged": True,
+            "pull_request.merged_at": "2019-05-15T15:21:00Z",
+        },
+    )
+
+
+def jira_webhook_for(comment_id: str, body: str) -> dict[str, Any]:
+    """Jira Cloud's `comment_created` webhook for a comment on PROJ-7 (a real payload with
+    the issue and comment swapped in)."""
+    payload = jira_payload("cloud-comment-created")
+    payload["issue"]["key"] = "PROJ-7"
+    payload["comment"]["id"] = comment_id
+    payload["comment"]["body"] = body
+    return payload
+
+
+# The comment --------------------------------------------------------------------------------
+
+
+def test_opening_and_merging_comment_once_each(pipeline: Pipeline) -> None:
+    first = pipeline.send("pull_request", opened())
+    pipeline.send("pull_request", opened())  # GitHub redelivers (a new delivery id)
+    pipeline.drain()
+    assert pipeline.comments() == [OPENED]
+    assert pipeline.event(first)["last_error"] == (
+        "Jira comments queued on PROJ-7; nothing to post for Codertocat/Hello-World: "
+        "no subscription takes it, no thread is linked"
+    )
+
+    pipeline.send("pull_request", merged())
+    pipeline.drain()
+    assert pipeline.comments() == [OPENED, MERGED]
+
+    links = pipeline.links()
+    assert [(e["event_type"], e["status"]) for e in links] == [
+        ("github:link_pr", "completed"),
+        ("github:link_pr", "completed"),
+    ]
+    comment_ids = [c.id for c in pipeline.jira.comments("PROJ-7")]
+    assert [e["target_id"] for e in links] == [f"PROJ-7/{cid}" for cid in comment_ids]
+    stored = pipeline.live.runtime.repos.mappings.find(
+        MappingFilter(mapping_type=MappingType.COMMENT_MESSAGE.value)
+    )
+    assert [(m.source_id, m.target_service, m.target_id, m.extra_data) for m in stored] == [
+        (
+            f"PROJ-7/{comment_ids[0]}",
+            "github",
+            f"{PR}/opened/PROJ-7",
+            {"origin": "github", "integration_id": links[0]["id"]},
+        ),
+        (
+            f"PROJ-7/{comment_ids[1]}",
+            "github",
+            f"{PR}/merged/PROJ-7",
+            {"origin": "github", "integration_id": links[1]["id"]},
+        ),
+    ]
+
+
+def test_jira_unavailable_then_back_comments_once(pipeline: Pipeline) -> None:
+    pipeline.jira.fail(COMMENT_POST, status=503, times=1)
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    assert pipeline.comments() == [OPENED]
+    [link] = pipeline.links()
+    assert [a["outcome"] for a in link["attempt_log"]] == ["retry", "completed"]
+    assert link["attempt_log"][0]["error"] == "Jira: Jira failed (503): Service Unavailable"
+
+
+def test_jira_rate_limits_are_waited_out(pipeline: Pipeline) -> None:
+    pipeline.jira.fail(COMMENT_POST, status=429, retry_after=1, times=1)
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    assert pipeline.comments() == [OPENED]
+    [link] = pipeline.links()
+    assert [a["outcome"] for a in link["attempt_log"]] == ["rate_limited", "completed"]
+    posts = pipeline.jira.calls(COMMENT_POST)
+    assert posts[1].received_at - posts[0].received_at >= 1.0
+
+
+def test_a_comment_whose_answer_never_came_is_not_made_twice(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("integrations.github.jira_comments.JIRA_TIMEOUT", 0.5)
+    pipeline.jira.slow_after_apply(COMMENT_POST, 2.0)
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    assert pipeline.comments() == [OPENED]
+    assert len(pipeline.jira.calls(COMMENT_POST)) == 1
+    [link] = pipeline.links()
+    assert [a["outcome"] for a in link["attempt_log"]] == ["retry", "completed"]
+    assert link["attempt_log"][0]["error"] == "Jira: Jira did not answer within 0.5 s"
+    [comment] = pipeline.jira.comments("PROJ-7")
+    done = pipeline.live.runtime.repos.integrations.get(link["id"])
+    assert done is not None
+    assert (done.target_id, done.error_message) == (
+        f"PROJ-7/{comment.id}",
+        f"found the comment an earlier attempt made on PROJ-7 (PROJ-7/{comment.id}) for {PR}",
+    )
+
+
+def test_a_key_that_names_no_issue_is_ignored(pipeline: Pipeline) -> None:
+    pipeline.send("pull_request", opened(**{"pull_request.head.ref": "nope-1-readme"}))
+    pipeline.drain()
+    [link] = pipeline.links()
+    assert link["status"] == "ignored"
+    assert link["last_error"].startswith("NOPE-1 is not a Jira issue the integration can see")
+
+
+def test_a_refusal_fails_with_jiras_reason(pipeline: Pipeline) -> None:
+    pipeline.jira.fail(
+        COMMENT_POST,
+        status=403,
+        body={"errorMessages": ["You do not have the permission to comment"], "errors": {}},
+    )
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    [link] = pipeline.links()
+    assert link["status"] == "failed"
+    assert link["last_error"] == (
+        "Jira refused the comment on PROJ-7: Jira denied access (403): "
+        "You do not have the permission to comment"
+    )
+    assert pipeline.comments() == []
+
+
+def test_off_by_default(make_pipeline: Callable[..., Pipeline]) -> None:
+    pipeline = make_pipeline(github_jira_comments=False)
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    assert pipeline.links() == []
+    assert pipeline.comments() == []
+
+
+def test_without_jira_settings_nothing_is_queued(make_pipeline: Callable[..., Pipeline]) -> None:
+    """A queued event no worker can deliver would hold back the issue's Jira events."""
+    pipeline = make_pipeline(jira_base_url=None, jira_api_token=None, jira_email=None)
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    assert pipeline.links() == []
+
+
+# No loop back into Slack -----------------------------------------------------------------
+
+
+def test_jiras_webhook_for_the_comment_posts_nothing_to_slack(pipeline: Pipeline) -> None:
+    root = pipeline.slack.add_message(CHANNEL, "PROJ-7: the README is wrong")
+    pipeline.live.runtime.repos.mappings.link(
+        MappingType.ISSUE_THREAD, "jira", "PROJ-7", "slack", slack_ref(CHANNEL, root.ts)
+    )
+    pipeline.send("pull_request", opened())
+    pipeline.drain()
+    [reply] = pipeline.slack.replies(CHANNEL, root.ts)  # the PR in the issue's thread
+    assert reply.text.startswith(":link: Codertocat opened pull request")
+    [comment] = pipeline.jira.comments("PROJ-7")
+
+    webhook = post_jira(pipeline.live, jira_webhook_for(comment.id, OPENED))
+    pipeline.drain()
+    echoed = pipeline.event(webhook.json()["integration_id"])
+    assert (echoed["status"], echoed["last_error"]) == (
+        "ignored",
+        f"comment PROJ-7/{comment.id} was made from GitHub: not posted back",
+    )
+    assert len(pipeline.slack.posted) == 1
+
+
+def test_the_webhook_that_overtakes_a_retry_waits_for_it(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comment is made but the answer is lost; Jira's webhook arrives before the retry.
+    Both carry `ordering_key = jira:PROJ-7`, so the webhook waits, then finds the mapping."""
+    monkeypatch.setattr("integrations.github.jira_comments.JIRA_TIMEOUT", 0.5)
+    root = pipeline.slack.add_message(CHANNEL, "PROJ-7: the README is wrong")
+    pipeline.live.runtime.repos.mappings.link(
+        MappingType.ISSUE_THREAD, "jira", "PROJ-7", "slack", slack_ref(CHANNEL, root.ts)
+    )
+    pipeline.jira.slow_after_apply(COMMENT_POST, 2.0)
+    pipeline.send("pull_request", opened())
+    patient = Worker(  # backs off long enough for the webhook to arrive before the retry
+        pipeline.worker.settings,
+        pipeline.worker.repos,
+        config=WorkerConfig(threads=1, backoff_seconds=1.0),
+        slack=pipeline.worker.slack,
+    )
+    patient.run_once()  # github → slack: posts in the thread, queues the comment
+    patient.run_once()  # github → jira: times out (the comment exists), retried in 0.5-1 s
+    [link] = pipeline.links()
+    assert link["status"] == "pending"
+    [comment] = pipeline.jira.comments("PROJ-7")
+
+    webhook = post_jira(pipeline.live, jira_webhook_for(comment.id, OPENED))
+    pipeline.drain()
+    echoed = pipeline.event(webhook.json()["integration_id"])
+    assert echoed["status"] == "ignored"
+    assert echoed["last_error"].endswith("was made from GitHub: not posted back")
+    assert pipeline.event(link["id"])["status"] == "completed"
+    assert len(pipeline.jira.comments("PROJ-7")) == 1
+    assert len(pipeline.slack.replies(CHANNEL, root.ts)) == 1
+
+
+# Pure parts ------------------------------------------------------------------------------
+
+
+def request(action: str = "opened", title: str = "Fix the README") -> LinkRequest:
+    return LinkRequest(
+        key="PROJ-7",
+        pull_request=PR,
+        action=action,
+        title=title,
+        url=PR_URL,
+        login="dependabot[bot]",
+        base="main",
+    )
+
+
+def test_user_text_cannot_make_jira_markup() -> None:
+    assert comment_body(request(title="Use {code} and [~accountid:123]")) == (
+        f"Pull request {PR} Use \\{{code\\}} and \\[~accountid:123\\] opened by "
+        f"dependabot\\[bot\\]: {PR_URL}"
+    )
+
+
+def test_the_opening_and_the_merge_comment_are_told_apart() -> None:
+    tricky = "Revert what was merged into main by dependabot[bot]: oops"
+    opening, merge = request(title=tricky), request("merged", title=tricky)
+    assert is_this_comment(opening, comment_body(opening))
+    assert is_this_comment(merge, comment_body(merge))
+    assert not is_this_comment(merge, comment_body(opening))
+    assert not is_this_comment(opening, comment_body(merge))
+    assert not is_this_comment(opening, f"See {PR_URL}")
+
+
+def test_delivery_keys_fit_the_column() -> None:
+    assert delivery_key(request()) == f"link_pr:{PR}:opened:PROJ-7"
+    long = request().model_copy(update={"pull_request": "o/" + "r" * 200 + "#1"})
+    assert len(delivery_key(long)) <= 191
+    assert delivery_key(long) != delivery_key(request())

@@ -9,6 +9,7 @@ gunicorn 'app:create_app()'
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 
@@ -140,6 +141,10 @@ def run_worker(settings: Settings) -> int:
     return 0
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def serve(settings: Settings) -> None:
     """`python app.py`: the HTTP service on CONNECT_HOST:CONNECT_PORT."""
     from werkzeug.serving import make_server
@@ -150,11 +155,13 @@ def serve(settings: Settings) -> None:
     from bot.socket_mode import start_socket_mode
 
     socket_mode = start_socket_mode(app.extensions[EXTENSION])  # with SLACK_APP_TOKEN
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: the same clean shutdown
     try:
-        server.serve_forever()
+        server.serve_forever()  # returns on Ctrl-C or SIGTERM (Werkzeug takes the interrupt)
     except KeyboardInterrupt:
-        log.info("http.stopping")
+        pass
     finally:
+        log.info("http.stopping")
         server.server_close()
         if socket_mode is not None:
             socket_mode.stop()

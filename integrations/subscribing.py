@@ -24,6 +24,7 @@ from integrations.subscriptions import (
     SubscriptionSyntaxError,
     describe_subscription,
     parse_subscription,
+    source_name,
 )
 from settings import Settings
 from storage import Repositories, SubscriptionFilter
@@ -113,9 +114,13 @@ class SubscriptionService:
 
     def unsubscribe(self, text: str, channel_id: str) -> str:
         service, rest = self._service(text, "unsubscribe")
-        source_id = rest.split()[0] if rest.split() else ""
-        if not source_id:
+        token = rest.split()[0] if rest.split() else ""
+        if not token:
             raise Refused(f"Name what to unsubscribe from: {_usage('unsubscribe')}.")
+        try:
+            source_id = source_name(service, token)
+        except SubscriptionSyntaxError as exc:
+            raise Refused(str(exc)) from None
         found = self._existing(channel_id, service, source_id)
         if not found:
             raise Refused(

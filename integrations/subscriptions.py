@@ -188,7 +188,11 @@ _FLAG_FILTERS = {
 }
 
 
-def _source_id(source_service: str, token: str) -> str:
+def source_name(source_service: str, token: str) -> str:
+    """`owner/repo` from `owner/repo`, a github.com URL or `…/repo.git`; `PROJ` from `proj`.
+
+    Raises `SubscriptionSyntaxError` for anything else.
+    """
     if source_service == "github":
         source_id = _GITHUB_URL.sub("", token).strip("/").removesuffix(".git")
         expected = "owner/repo (or an organisation)"
@@ -214,7 +218,7 @@ def parse_subscription(source_service: str, text: str) -> SubscriptionRequest:
     if not tokens:
         what = "owner/repo" if source_service == "github" else "a project key"
         raise SubscriptionSyntaxError(f"name {what} to subscribe to")
-    source_id = _source_id(source_service, tokens[0])
+    source_id = source_name(source_service, tokens[0])
     events: list[str] = []
     filters: dict[str, Any] = {}
     for token in tokens[1:]:

@@ -242,3 +242,16 @@ def test_the_api_checks_github_sources_too(
     fake_github.fail("/repos/Acme/Other", status=503, times=None)
     unavailable = create("Acme/Other")
     assert (unavailable.status_code, unavailable.json()["code"]) == (503, "github_unavailable")
+
+
+def test_unsubscribe_takes_the_forms_subscribe_takes(make_env: MakeEnv) -> None:
+    env = make_env()
+    answer(env, "subscribe github https://github.com/octo/hello")
+    answer(env, "subscribe jira proj")
+    gone = answer(env, "unsubscribe github https://github.com/Octo/Hello.git")
+    assert gone.text == "<@U0ALICE>: Unsubscribed this channel from github `octo/hello`."
+    jira = answer(env, "unsubscribe jira proj")
+    assert jira.text == "<@U0ALICE>: Unsubscribed this channel from jira `PROJ`."
+    assert answer(env, "unsubscribe github not/a/repo").text == (
+        "'not/a/repo' is not owner/repo (or an organisation)"
+    )

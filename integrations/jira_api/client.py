@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 import requests
@@ -61,7 +61,7 @@ MAX_PAGES = 20
 @dataclass(frozen=True, slots=True)
 class JiraConfig:
     base_url: str
-    api_token: str
+    api_token: str = field(repr=False)  # never in a repr, a log line or an error
     email: str | None = None  # set: Cloud basic auth; unset: Server/DC personal access token
     api_version: str = "2"
     timeout: float = 10.0

@@ -46,6 +46,9 @@ AttemptRow = models.IntegrationAttempt
 
 RUNNING = "running"
 ABANDONED = "abandoned"
+RATE_LIMITED = "rate_limited"
+"""The outcome of an attempt the target turned away with `Retry-After`: it does not count
+against the attempt limit (`Claim.budget_used`), only against its own cap (`Claim.rate_limited`)."""
 CANDIDATE_FACTOR = 4
 MIN_CANDIDATES = 32
 MAX_ERROR = 2000
@@ -56,14 +59,18 @@ class Claim:
     """An event leased to one worker until `lease_until`.
 
     `attempt` numbers this attempt among all attempts of the event (it keeps counting across
-    a manual retry); `budget_used` counts attempts since the event was (re)queued, which is
-    what the attempt limit is compared with.
+    a manual retry); `budget_used` counts attempts since the event was (re)queued, this one
+    included, except those that ended `rate_limited`: that is what the attempt limit is
+    compared with, so a target that only asked us to slow down never fails an event.
+    `rate_limited` counts those earlier rate-limited attempts (since the (re)queue), for
+    their own, larger cap.
     """
 
     integration: domain.Integration
     attempt: int
     budget_used: int
     lease_until: datetime
+    rate_limited: int = 0
 
     @property
     def id(self) -> int:
@@ -86,6 +93,18 @@ class QueueRepository:
         self._db = db
 
     # Claiming -----------------------------------------------------------------------------
+
+    def has_undelivered(self, ordering_key: str) -> bool:
+        """Whether an event of this thread is still pending: a new event of the thread must
+        then wait behind it in the queue rather than be delivered at once."""
+        with self._db.read() as session:
+            found = session.scalar(
+                select(Log.id)
+                .where(Log.ordering_key == ordering_key, Log.status == Status.PENDING.value)
+                .limit(1)
+            )
+            return found is not None
+
 
     def claim(
         self,
@@ -155,7 +174,17 @@ class QueueRepository:
             select(func.max(AttemptRow.number)).where(AttemptRow.integration_id == row.id)
         )
         number = (last or 0) + 1
-        row.attempts = (row.attempts or 0) + 1
+        since_requeue = row.attempts or 0  # the latest attempt rows, numbered up to `last`
+        rate_limited = session.scalar(
+            select(func.count())
+            .select_from(AttemptRow)
+            .where(
+                AttemptRow.integration_id == row.id,
+                AttemptRow.outcome == RATE_LIMITED,
+                AttemptRow.number > number - 1 - since_requeue,
+            )
+        )
+        row.attempts = since_requeue + 1
         row.locked_by = worker_id
         row.locked_until = until
         row.updated_at = now
@@ -163,7 +192,8 @@ class QueueRepository:
             AttemptRow(integration_id=row.id, number=number, started_at=now, outcome=RUNNING)
         )
         session.flush()
-        return Claim(_integration(row), number, row.attempts, until)
+        rate_limited = rate_limited or 0
+        return Claim(_integration(row), number, row.attempts - rate_limited, until, rate_limited)
 
     @staticmethod
     def _abandon(session: Session, integration_id: int, now: datetime) -> None:

@@ -23,7 +23,7 @@ from integrations.github.jira_comments import (
     delivery_key,
     is_this_comment,
 )
-from storage.domain import MappingType, slack_ref
+from storage.domain import MappingType, NewSubscription, slack_ref
 from storage.repository import MappingFilter
 from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
@@ -100,6 +100,7 @@ def make_pipeline(
             "jira_email": fake_jira.email,
             "jira_api_token": fake_jira.api_token,
             "github_jira_comments": True,
+            "jira_default_project": "PROJ",  # PROJ keys are known; see "Which keys" below
         }
         live = make_live_app(sqlite_url, **(options | settings))
         client = WebClient(
@@ -237,11 +238,11 @@ def test_a_comment_whose_answer_never_came_is_not_made_twice(
 
 
 def test_a_key_that_names_no_issue_is_ignored(pipeline: Pipeline) -> None:
-    pipeline.send("pull_request", opened(**{"pull_request.head.ref": "nope-1-readme"}))
+    pipeline.send("pull_request", opened(**{"pull_request.head.ref": "proj-99-readme"}))
     pipeline.drain()
     [link] = pipeline.links()
     assert link["status"] == "ignored"
-    assert link["last_error"].startswith("NOPE-1 is not a Jira issue the integration can see")
+    assert link["last_error"].startswith("PROJ-99 is not a Jira issue the integration can see")
 
 
 def test_a_refusal_fails_with_jiras_reason(pipeline: Pipeline) -> None:
@@ -333,6 +334,80 @@ def test_the_webhook_that_overtakes_a_retry_waits_for_it(
     assert pipeline.event(link["id"])["status"] == "completed"
     assert len(pipeline.jira.comments("PROJ-7")) == 1
     assert len(pipeline.slack.replies(CHANNEL, root.ts)) == 1
+
+
+# Which keys ---------------------------------------------------------------------------------
+
+DEPENDABOT = {
+    "pull_request.title": "Bump lodash from 4.17.15 to 4.17.21",
+    "pull_request.head.ref": "dependabot/npm_and_yarn/lodash-4.17.21",
+    "pull_request.body": "Fixes CVE-2021-23337. Also SHA-2 and PEP-8.",
+}
+
+
+def pr_issue_links(pipeline: Pipeline) -> list[tuple[str, str]]:
+    stored = pipeline.live.runtime.repos.mappings.find(
+        MappingFilter(mapping_type=MappingType.PR_ISSUE.value)
+    )
+    return [(m.source_id, m.target_id) for m in stored]
+
+
+def test_key_shaped_text_of_a_dependabot_pr_does_nothing(pipeline: Pipeline) -> None:
+    """CVE-2021, SHA-2, PEP-8 and (branch) LODASH-4 look like keys; none is known."""
+    root = pipeline.slack.add_message(CHANNEL, "PROJ-7: the README is wrong")
+    pipeline.live.runtime.repos.mappings.link(
+        MappingType.ISSUE_THREAD, "jira", "PROJ-7", "slack", slack_ref(CHANNEL, root.ts)
+    )
+    pipeline.send("pull_request", opened(**DEPENDABOT))
+    pipeline.send("pull_request", variant(merged(), DEPENDABOT))
+    pipeline.drain()
+    assert pipeline.links() == []
+    assert pipeline.slack.posted == []
+    assert pr_issue_links(pipeline) == []
+
+
+def test_a_key_known_by_its_thread_links_comments_and_cross_posts(
+    make_pipeline: Callable[..., Pipeline],
+) -> None:
+    pipeline = make_pipeline(jira_default_project=None)
+    root = pipeline.slack.add_message(CHANNEL, "PROJ-7: the README is wrong")
+    pipeline.live.runtime.repos.mappings.link(
+        MappingType.ISSUE_THREAD, "jira", "PROJ-7", "slack", slack_ref(CHANNEL, root.ts)
+    )
+    # OPS-3 (lowercase in the branch) and CVE-2021 are neither linked nor of a known project.
+    changes = {
+        "pull_request.head.ref": "ops-3-readme",
+        "pull_request.body": "Closes PROJ-7, see CVE-2021-23337.",
+    }
+    pipeline.send("pull_request", opened(**changes))
+    pipeline.drain()
+    assert [(e["payload"]["key"], e["status"]) for e in pipeline.links()] == [
+        ("PROJ-7", "completed")
+    ]
+    assert pipeline.comments() == [OPENED]
+    [reply] = pipeline.slack.replies(CHANNEL, root.ts)
+    assert reply.text == (
+        f":link: Codertocat opened pull request <{PR_URL}|{PR} {TITLE}> (`ops-3-readme` → `master`)"
+    )
+    assert pr_issue_links(pipeline) == [(PR, "PROJ-7")]
+
+
+def test_a_key_of_a_subscribed_project_comments(make_pipeline: Callable[..., Pipeline]) -> None:
+    pipeline = make_pipeline(jira_default_project=None)
+    pipeline.live.runtime.repos.subscriptions.create(NewSubscription("jira", "PROJ", CHANNEL))
+    pipeline.send("pull_request", opened(**{"pull_request.head.ref": "proj-7-readme"}))
+    pipeline.drain()
+    assert pipeline.comments() == [OPENED]
+
+
+def test_a_lowercase_branch_key_of_an_unknown_project_does_nothing(
+    make_pipeline: Callable[..., Pipeline],
+) -> None:
+    pipeline = make_pipeline(jira_default_project=None)
+    pipeline.send("pull_request", opened())  # branch proj-7-readme: PROJ is not known here
+    pipeline.drain()
+    assert pipeline.links() == []
+    assert pipeline.comments() == []
 
 
 # Pure parts ------------------------------------------------------------------------------

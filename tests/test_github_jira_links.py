@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from integrations.github.dispatch import GitHubEvent, parse
-from integrations.github.jira_keys import find_jira_keys
+from integrations.github.jira_keys import KnownJira, candidate_jira_keys, find_jira_keys
 from integrations.github.jira_links import JiraMention, jira_mentions
 from tests.support.github_payloads import example, variant
 
@@ -25,15 +25,51 @@ from tests.support.github_payloads import example, variant
     ],
 )
 def test_keys_in_text(text: str, keys: tuple[str, ...]) -> None:
-    assert find_jira_keys(text) == keys
+    assert candidate_jira_keys(text) == keys
 
 
 def test_keys_in_branches_in_any_case() -> None:
-    assert find_jira_keys(branches=["feature/proj-12-login", "PROJ-13"]) == ("PROJ-12", "PROJ-13")
+    assert candidate_jira_keys(branches=["feature/proj-12-login", "PROJ-13"]) == (
+        "PROJ-12",
+        "PROJ-13",
+    )
 
 
 def test_keys_of_known_projects_only() -> None:
-    assert find_jira_keys("PROJ-1 OTHER-2", projects=["proj"]) == ("PROJ-1",)
+    assert find_jira_keys("PROJ-1 OTHER-2", known=KnownJira.of(projects=["proj"])) == ("PROJ-1",)
+
+
+def test_known_keys_count_whatever_their_project() -> None:
+    known = KnownJira.of(projects=["PROJ"], keys=["OPS-3"])
+    assert find_jira_keys("OPS-3 OPS-4 PROJ-9", known=known) == ("OPS-3", "PROJ-9")
+
+
+def test_nothing_is_a_key_when_nothing_is_known() -> None:
+    assert find_jira_keys("PROJ-1", branches=["proj-2-x"]) == ()
+
+
+DEPENDABOT_TEXTS = (
+    "Bump lodash from 4.17.15 to 4.17.21",
+    "Fixes CVE-2021-23337. Also SHA-2 and PEP-8.",
+)
+DEPENDABOT_BRANCH = "dependabot/npm_and_yarn/lodash-4.17.21"
+
+
+def test_a_dependabot_pr_names_no_known_key() -> None:
+    assert candidate_jira_keys(*DEPENDABOT_TEXTS, branches=[DEPENDABOT_BRANCH]) == (
+        "CVE-2021",
+        "SHA-2",
+        "PEP-8",
+        "LODASH-4",
+    )
+    known = KnownJira.of(projects=["PROJ", "OPS"], keys=["TES-41"])
+    assert find_jira_keys(*DEPENDABOT_TEXTS, branches=[DEPENDABOT_BRANCH], known=known) == ()
+
+
+def test_lowercase_branch_keys_count_only_for_known_projects_or_keys() -> None:
+    branches = ["upgrade/python-3.12", "fix/latin-1-decoding", "proj-12-login", "ops-3-x"]
+    known = KnownJira.of(projects=["PROJ"], keys=["OPS-3"])
+    assert find_jira_keys(branches=branches, known=known) == ("PROJ-12", "OPS-3")
 
 
 def mentions(event: str, payload: dict[str, Any]) -> tuple[JiraMention, ...]:
@@ -127,3 +163,11 @@ def test_commits_naming_keys() -> None:
         "• <https://c/a|aaaaaaa> PROJ-7 first\n"
         "• <https://c/c|ccccccc> More on PROJ-7 and OPS-3"
     )
+
+
+def test_only_known_keys_are_mentioned_when_known_is_given() -> None:
+    parsed = parse("pull_request", pr_naming_keys())
+    assert isinstance(parsed, GitHubEvent)
+    known = KnownJira.of(keys=["PROJ-7"])
+    assert [m.key for m in jira_mentions(parsed, known)] == ["PROJ-7"]  # not OPS-3
+    assert jira_mentions(parsed, KnownJira()) == ()

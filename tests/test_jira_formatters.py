@@ -374,3 +374,80 @@ def test_supported_events_come_from_the_table() -> None:
 )
 def test_wiki_markup_to_mrkdwn(wiki: str, mrkdwn: str) -> None:
     assert to_mrkdwn(wiki, {}) == mrkdwn
+
+
+# A Jira user's links cannot write Slack mentions or broadcasts ---------------------------
+# Every URL goes through `integrations.slack_text.link`: `<`, `>`, `|` and spaces are
+# percent-encoded, only http(s)/mailto become links; labels and emoji names are escaped.
+
+
+@pytest.mark.parametrize(
+    ("wiki", "mrkdwn"),
+    [
+        (  # a link with a label: the URL would close the link and broadcast
+            "see [docs|https://evil.example/><!channel>]",
+            "see <https://evil.example/%3E%3C!channel%3E|docs>",
+        ),
+        (  # a bare link: the URL would mention someone
+            "[https://evil.example/><@U0ADMIN>]",
+            "<https://evil.example/%3E%3C@U0ADMIN%3E>",
+        ),
+        ("[<!channel>|https://x.io]", "<https://x.io|&lt;!channel&gt;>"),
+        ("[a|https://x.io/p|<!here>]", "<https://x.io/p%7C%3C!here%3E|a>"),
+        # held markup inside a URL: not a link, shown as (escaped) text
+        ("[x|https://a/{{<!channel>}}]", "[x|https://a/`&lt;!channel&gt;`]"),
+        ("[mailto:a@b.c]", "<mailto:a@b.c>"),
+    ],
+)
+def test_wiki_links_cannot_inject_mrkdwn(wiki: str, mrkdwn: str) -> None:
+    posted = to_mrkdwn(wiki, {})
+    assert posted == mrkdwn
+    assert "<!" not in posted
+    assert "<@" not in posted
+
+
+def _paragraph(*nodes: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "doc", "content": [{"type": "paragraph", "content": list(nodes)}]}
+
+
+def _linked(text: str, href: str, *marks: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": text,
+        "marks": [{"type": "link", "attrs": {"href": href}}, *({"type": m} for m in marks)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("node", "mrkdwn"),
+    [
+        (_linked("click", "https://x/><!here>"), "<https://x/%3E%3C!here%3E|click>"),
+        (
+            _linked("<!channel>", "https://x/", "strong"),
+            "<https://x/|*&lt;!channel&gt;*>",
+        ),
+        (_linked("run", "javascript:alert(1)"), "run"),  # not a web link: text only
+        (
+            {"type": "inlineCard", "attrs": {"url": "https://y/><!channel>"}},
+            "<https://y/%3E%3C!channel%3E>",
+        ),
+        (
+            {"type": "inlineCard", "attrs": {"url": "slack://x/<!channel>"}},
+            "slack://x/&lt;!channel&gt;",
+        ),
+        ({"type": "emoji", "attrs": {"shortName": "<!everyone>"}}, "&lt;!everyone&gt;"),
+        ({"type": "emoji", "attrs": {"shortName": ":smile:"}}, ":smile:"),
+    ],
+)
+def test_adf_links_cards_and_emoji_cannot_inject_mrkdwn(node: dict[str, Any], mrkdwn: str) -> None:
+    posted = to_mrkdwn(_paragraph(node), {})
+    assert posted == mrkdwn
+    assert "<!" not in posted
+    assert "<@" not in posted
+
+
+def test_resolved_mentions_still_mention() -> None:
+    """The one `<@...>` that reaches Slack is the one our own mention lookup produced."""
+    assert to_mrkdwn("[~bob] see [x|https://a/]", {"bob": "<@U0BOB>"}) == (
+        "<@U0BOB> see <https://a/|x>"
+    )

@@ -8,8 +8,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 
 from integrations.delivery import Done, handler_for
+from integrations.delivery.worker import Worker, WorkerConfig
 from storage.domain import Integration, MappingType, Status, slack_ref
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.jira import FakeJira
@@ -215,7 +217,7 @@ def test_an_edit_of_a_message_without_a_comment_waits_for_the_worker(env: Ticket
     env.send.event(edit(env, reply, "edited"))
     queued = wait_for(lambda: env.integrations())[0]
     assert (queued.status, queued.event_type) == (Status.PENDING, "slack:comment_edit")
-    assert queued.ordering_key == slack_ref("C0GENERAL", reply.ts)
+    assert queued.ordering_key == "jira:PROJ-1"  # behind the issue's other events
     handler = handler_for("slack", "jira")
     assert handler is not None
     services = SimpleNamespace(settings=env.live.runtime.settings, repos=env.repos)
@@ -287,3 +289,41 @@ def test_shortcut_thread_then_replies_end_to_end(
         ("slack:comment_edit", "completed"),
         ("slack:create_issue", "completed"),
     ]
+
+
+def test_a_newer_edit_waits_behind_an_older_one_that_is_retrying(make_env: MakeEnv) -> None:
+    """v2 fails and waits for a retry; v3 must not be applied before it, or the replay of v2
+    would put the older text back."""
+    env = make_env(connect_delivery_backoff_seconds=0.05)
+    root = linked_thread(env)
+    reply = env.slack.add_message("C0GENERAL", "v1", thread_ts=root.ts)
+    env.send.message(reply)
+    done(env, 1)
+
+    env.jira.fail("PUT /rest/api/2/issue/*/comment/*", status=503, times=1)
+    env.send.event(edit(env, reply, "v2"))
+    wait_for(lambda: any(i.error_message for i in env.integrations()), what="v2 to fail once")
+    edits_sent = len(env.jira.calls("PUT /rest/api/2/issue/*/comment/*"))
+
+    env.send.event(edit(env, reply, "v3"))
+    queued = wait_for(
+        lambda: [i for i in env.integrations() if i.status is Status.PENDING][1:],
+        what="v3 to be stored",
+    )
+    assert len(queued) == 1
+    settle(lambda: len(env.jira.calls("PUT /rest/api/2/issue/*/comment/*")) > edits_sent)
+
+    worker = Worker(
+        env.live.runtime.settings,
+        env.repos,
+        config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),
+        slack=WebClient(token=env.slack.bot_token, base_url=env.slack.api_url),
+    )
+    wait_for(
+        lambda: (
+            worker.run_until_idle() >= 0
+            and not any(i.status is Status.PENDING for i in env.integrations())
+        ),
+        what="both edits delivered",
+    )
+    assert comments(env) == [comment_body("alice", "v3", reply)]

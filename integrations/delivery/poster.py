@@ -167,7 +167,9 @@ class SlackPoster:
     """Posts the messages of one integration event (`event_id`).
 
     `check_previous`: an earlier attempt of this event may have posted already, so look for
-    tagged messages before posting.
+    tagged messages before posting. `still_ours`: asked before each Slack call; once it says
+    False (the worker's lease on the event was lost, another worker now delivers it) no
+    further call is made and `Retry` is raised, so the two workers do not both post.
     """
 
     def __init__(
@@ -177,11 +179,13 @@ class SlackPoster:
         *,
         event_id: int,
         check_previous: bool,
+        still_ours: Callable[[], bool] | None = None,
     ) -> None:
         self._client = client
         self._mappings = mappings
         self._event_id = event_id
         self._check_previous = check_previous
+        self._still_ours = still_ours
 
     # Public -------------------------------------------------------------------------------
 
@@ -456,6 +460,8 @@ class SlackPoster:
 
     def _call(self, method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
         name = getattr(method, "__name__", "slack")
+        if self._still_ours is not None and not self._still_ours():
+            raise Retry(f"Slack {name} not called: another worker took this event over")
         try:
             return method(**{k: v for k, v in kwargs.items() if v is not None})
         except SlackApiError as exc:

@@ -9,12 +9,23 @@ killed worker's events are taken over when its lease expires.
 Outcome policy, per attempt (each is a row of `integration_attempts`):
 
 - the handler returns `Done` → `completed`, or `ignored` with the reason;
-- it raises `Retry(retry_after=s)` (Slack 429) → pending, due after `s` seconds;
+- it raises `Retry(retry_after=s)` (a Slack or Jira 429) → pending, due after `s` seconds;
+  such a rate-limited attempt is recorded but does not count against the attempt limit
+  (being asked to slow down says nothing about the event), only against its own cap of
+  `max_rate_limited` attempts, so an event that is rate-limited for ever still ends;
 - it raises `Retry` (5xx, timeout, connection) → pending, due after an exponential backoff
   with jitter;
 - it raises `Fail` → `failed` at once;
 - it raises anything else (a bug) → like `Retry`, logged with its traceback;
 - a retry when the attempt limit is reached → `failed` with the last error.
+
+Leases. A claim is leased for `lease_seconds`; while its handler runs, a heartbeat thread
+(`Lease`) renews it every third of that, so a slow delivery (a slow GitHub API, a slow
+Slack) is never taken over by another worker while this one is still at it, and a worker
+that dies stops renewing, so its events are taken over one lease later. When a renewal finds
+the lease gone (another worker took the event over after this one stalled), the poster makes
+no further Slack calls for the event, and the attempt is not recorded as this worker's: the
+new owner decides how the event ends.
 
 A failed event is listed by `/api/v1/integrations?status=failed` and re-queued by
 `POST /api/v1/integrations/<id>/retry`.
@@ -27,6 +38,7 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,11 +49,18 @@ from integrations.delivery.poster import SlackPoster
 from settings import Settings
 from storage import Repositories
 from storage.domain import Service, Status
-from storage.queue import Claim
+from storage.queue import RATE_LIMITED, Claim, QueueRepository
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 BACKOFF_CAP_SECONDS = 15 * 60.0
+CLIENT_TIMEOUT_SECONDS = 10.0
+"""The Slack and Jira clients' request timeout (`delivery_client`, `JiraConfig.from_settings`)."""
+SAFE_LEASE_SECONDS = 3 * CLIENT_TIMEOUT_SECONDS
+"""Below this a lease is fragile: a renewal delayed by a busy database or a long pause of the
+process may come too late. Shorter leases are allowed (tests use them to see a killed worker
+taken over quickly) but warned about at start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +71,13 @@ class WorkerConfig:
     backoff_seconds: float = 2.0
     lease_seconds: float = 120.0
     batch: int = 1
+    max_rate_limited: int = 50
+    """Rate-limited attempts (`Retry-After`) an event may have before it fails; they do not
+    count against `max_attempts`."""
+
+    def __post_init__(self) -> None:
+        if self.lease_seconds <= 0:
+            raise ValueError(f"lease_seconds must be positive, not {self.lease_seconds}")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerConfig:
@@ -62,6 +88,74 @@ class WorkerConfig:
             backoff_seconds=settings.connect_delivery_backoff_seconds,
             lease_seconds=settings.connect_delivery_lease_seconds,
         )
+
+
+class Lease:
+    """Keeps the lease of one claim alive while its handler runs.
+
+    A daemon thread renews the lease every third of `lease_seconds` (so one late or failed
+    renewal is survived). `held()` turns False for good once a renewal finds the lease taken
+    over, or once the lease has run out without a successful renewal (the database was
+    unreachable meanwhile): from then on another worker may own the event.
+    """
+
+    def __init__(
+        self, queue: QueueRepository, claim: Claim, worker_id: str, lease_seconds: float
+    ) -> None:
+        self._queue = queue
+        self._claim = claim
+        self._worker_id = worker_id
+        self._lease_seconds = lease_seconds
+        self._deadline = time.monotonic() + (claim.lease_until - utcnow()).total_seconds()
+        self._lost = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{claim.id}", daemon=True)
+
+    def start(self) -> Lease:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop renewing (before the attempt is ended; a renewal in flight finishes first)."""
+        self._stopped.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join()
+
+    def held(self) -> bool:
+        """Whether this worker still owns the event (checked before each Slack call)."""
+        if not self._lost.is_set() and time.monotonic() >= self._deadline:
+            self._lose("expired without a successful renewal")
+        return not self._lost.is_set()
+
+    def _beat(self) -> None:
+        interval = self._lease_seconds / 3
+        while not self._stopped.wait(interval) and self.held():
+            started = time.monotonic()
+            try:
+                renewed = self._queue.renew(
+                    self._claim, self._worker_id, lease_seconds=self._lease_seconds
+                )
+            except Exception as exc:  # the database is down, a lock timeout: retry next beat
+                log.warning(
+                    "delivery.lease_renew_error integration=%s type=%s",
+                    self._claim.id,
+                    type(exc).__name__,
+                )
+                continue
+            if not renewed:
+                self._lose("taken over by another worker")
+                return
+            self._deadline = started + self._lease_seconds
+
+    def _lose(self, why: str) -> None:
+        if not self._lost.is_set():
+            self._lost.set()
+            log.warning(
+                "delivery.lease_lost integration=%s worker=%s reason=%s",
+                self._claim.id,
+                self._worker_id,
+                why,
+            )
 
 
 def backoff(attempt: int, base: float, cap: float = BACKOFF_CAP_SECONDS) -> float:
@@ -118,6 +212,14 @@ class Worker:
         self._stopping = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
+        if self.config.lease_seconds < SAFE_LEASE_SECONDS:
+            log.warning(
+                "worker.short_lease lease=%ss: CONNECT_DELIVERY_LEASE_SECONDS below %ss may let "
+                "a renewal delayed by a busy database come too late, and a second worker "
+                "deliver the same event",
+                self.config.lease_seconds,
+                SAFE_LEASE_SECONDS,
+            )
         if self.slack is None:
             log.warning(
                 "worker.slack_not_configured: events for Slack stay pending until "
@@ -207,8 +309,13 @@ class Worker:
             limit=self.config.batch,
             lease_seconds=self.config.lease_seconds,
         )
-        for claim in claims:
-            self.deliver(claim, worker_id)
+        leases = [self._lease(claim, worker_id) for claim in claims]  # a batch waits leased
+        try:
+            for claim, lease in zip(claims, leases, strict=True):
+                self.deliver(claim, worker_id, lease)
+        finally:
+            for lease in leases:
+                lease.stop()
         return len(claims)
 
     def run_until_idle(self, max_events: int = 10_000) -> int:
@@ -221,29 +328,63 @@ class Worker:
             handled += done
         return handled
 
-    def deliver(self, claim: Claim, worker_id: str) -> None:
+    def _lease(self, claim: Claim, worker_id: str) -> Lease:
+        return Lease(self.repos.queue, claim, worker_id, self.config.lease_seconds).start()
+
+    def deliver(self, claim: Claim, worker_id: str, lease: Lease | None = None) -> None:
+        """Run the handler of `claim` under its lease (renewed meanwhile), then end the attempt
+        as the handler says, unless the lease was lost (the new owner ends it then)."""
+        own_lease = lease is None
+        lease = lease or self._lease(claim, worker_id)
+        try:
+            self._deliver(claim, worker_id, lease)
+        finally:
+            if own_lease:
+                lease.stop()
+
+    def _deliver(self, claim: Claim, worker_id: str, lease: Lease) -> None:
         event = claim.integration
         handler = handler_for(event.source_service, event.target_service)
         if handler is None or self.slack is None:  # the routes of claim() exclude this
             return
         try:
-            done = handler(event, self.services(claim))
+            done = handler(event, self.services(claim, still_ours=lease.held))
         except Retry as exc:
-            self._retry(claim, worker_id, str(exc), exc.retry_after)
+            if self._still_owned(claim, worker_id, lease):
+                self._retry(claim, worker_id, str(exc), exc.retry_after)
             return
         except Fail as exc:
-            self._fail(claim, worker_id, str(exc))
+            if self._still_owned(claim, worker_id, lease):
+                self._fail(claim, worker_id, str(exc))
             return
         except Exception as exc:  # a handler bug must cost one event a retry, not the thread
             log.exception(
                 "delivery.handler_error integration=%s type=%s", event.id, type(exc).__name__
             )
-            self._retry(claim, worker_id, f"{type(exc).__name__}: {exc}", None)
+            if self._still_owned(claim, worker_id, lease):
+                self._retry(claim, worker_id, f"{type(exc).__name__}: {exc}", None)
             return
-        self._complete(claim, worker_id, done)
+        if self._still_owned(claim, worker_id, lease):
+            self._complete(claim, worker_id, done)
 
-    def services(self, claim: Claim) -> Services:
-        """What the handler of `claim` gets; its poster is bound to the event."""
+    @staticmethod
+    def _still_owned(claim: Claim, worker_id: str, lease: Lease) -> bool:
+        """Stop renewing, and say whether the attempt is still ours to end."""
+        lease.stop()
+        if lease.held():
+            return True
+        log.warning(
+            "delivery.attempt_dropped integration=%s attempt=%s worker=%s: the lease was lost, "
+            "its new owner ends the event",
+            claim.id,
+            claim.attempt,
+            worker_id,
+        )
+        return False
+
+    def services(self, claim: Claim, *, still_ours: Callable[[], bool] | None = None) -> Services:
+        """What the handler of `claim` gets; its poster is bound to the event (and, given
+        `still_ours`, makes no Slack call once that turns False)."""
         if self.slack is None:
             raise RuntimeError("no Slack client: SLACK_BOT_TOKEN is not set")
         poster = SlackPoster(
@@ -251,6 +392,7 @@ class Worker:
             self.repos.mappings,
             event_id=claim.id,
             check_previous=claim.is_retry,
+            still_ours=still_ours,
         )
         return Services(
             settings=self.settings,
@@ -266,6 +408,9 @@ class Worker:
         owned = self.repos.queue.complete(
             claim, worker_id, status=status, detail=done.detail, target_id=done.target_id
         )
+        if not owned:
+            log.warning("delivery.lease_lost integration=%s worker=%s", claim.id, worker_id)
+            return
         log.info(
             "delivery.%s integration=%s attempt=%s detail=%s",
             status.value,
@@ -273,19 +418,25 @@ class Worker:
             claim.attempt,
             done.detail,
         )
-        if not owned:
-            log.warning("delivery.lease_lost integration=%s worker=%s", claim.id, worker_id)
         self._count(claim.integration.target_service, status.value)
 
     def _retry(self, claim: Claim, worker_id: str, error: str, retry_after: float | None) -> None:
-        if claim.budget_used >= self.config.max_attempts:
+        if retry_after is not None:  # rate limited: not the event's fault, a budget of its own
+            rate_limited = claim.rate_limited + 1
+            if rate_limited >= self.config.max_rate_limited:
+                self._fail(
+                    claim,
+                    worker_id,
+                    f"gave up after {rate_limited} rate-limited attempts; last error: {error}",
+                )
+                return
+            delay = retry_after * random.uniform(1.0, 1.1)  # noqa: S311
+            outcome = RATE_LIMITED
+        elif claim.budget_used >= self.config.max_attempts:
             self._fail(
                 claim, worker_id, f"gave up after {claim.budget_used} attempts; last error: {error}"
             )
             return
-        if retry_after is not None:
-            delay = retry_after * random.uniform(1.0, 1.1)  # noqa: S311
-            outcome = "rate_limited"
         else:
             delay = backoff(claim.budget_used, self.config.backoff_seconds)
             outcome = "retry"

@@ -7,6 +7,10 @@ be down when GitHub calls, so the GitHub handler never talks to Jira itself: it 
 a `delivery_key` derived from the three, so a redelivered webhook records nothing new;
 `ordering_key = "jira:PROJ-7"`), and the worker delivers it with `deliver_link` below.
 
+Only known keys (`jira_keys.KnownJira`): the issue has a Slack thread, or its project is
+subscribed to (`/ticket subscribe jira PROJ`) or is `JIRA_DEFAULT_PROJECT`. A Dependabot PR
+("Fixes CVE-2021-23337", branch `dependabot/npm_and_yarn/lodash-4.17.21`) comments nowhere.
+
 Never twice. Before commenting, the handler looks for the `comment_message` mapping of an
 earlier attempt; on a retry (an attempt that timed out may have created the comment) it also
 reads the issue's comments and adopts one that is this very comment. The mapping is stored
@@ -32,6 +36,7 @@ from pydantic import BaseModel, ValidationError
 from integrations.delivery import Done, Fail, Retry, handles
 from integrations.github.cards import object_id
 from integrations.github.dispatch import GitHubEvent
+from integrations.github.jira_keys import KnownJira, project_of
 from integrations.github.jira_links import pr_jira_keys
 from integrations.github.models import PullRequestEvent
 from integrations.jira_api import (
@@ -75,8 +80,16 @@ class LinkRequest(BaseModel):
         return f"{self.pull_request}/{self.action}/{self.key}"
 
 
-def link_requests(event: GitHubEvent) -> tuple[LinkRequest, ...]:
-    """The Jira comments a pull request event owes (pure): one per key it names."""
+def candidate_keys(event: GitHubEvent) -> tuple[str, ...]:
+    """The key-shaped tokens of a pull request event that would comment: to look up."""
+    model = event.model
+    if event.key not in ACTIONS or not isinstance(model, PullRequestEvent):
+        return ()
+    return pr_jira_keys(model.pull_request)
+
+
+def link_requests(event: GitHubEvent, known: KnownJira) -> tuple[LinkRequest, ...]:
+    """The Jira comments a pull request event owes (pure): one per known key it names."""
     action = ACTIONS.get(event.key)
     model = event.model
     if action is None or not isinstance(model, PullRequestEvent):
@@ -92,7 +105,24 @@ def link_requests(event: GitHubEvent) -> tuple[LinkRequest, ...]:
             login=model.sender.login,
             base=pr.base.ref,
         )
-        for key in pr_jira_keys(pr)
+        for key in pr_jira_keys(pr, known)
+    )
+
+
+def known_jira(settings: Settings, repos: Repositories, keys: tuple[str, ...]) -> KnownJira:
+    """Which of `keys` (and their projects) the integration knows: an issue thread, a Jira
+    subscription, or the default project. One lookup per candidate, of which a PR has few."""
+    default = (settings.jira_default_project or "").strip().upper()
+    projects = {project_of(key) for key in keys}
+    return KnownJira.of(
+        projects=[
+            p for p in projects if p == default or repos.subscriptions.matching(Service.JIRA, p)
+        ],
+        keys=[
+            key
+            for key in keys
+            if repos.mappings.targets_of(MappingType.ISSUE_THREAD, Service.JIRA, key)
+        ],
     )
 
 
@@ -149,13 +179,17 @@ def delivery_key(request: LinkRequest) -> str:
 def record_links(settings: Settings, repos: Repositories, event: GitHubEvent) -> list[str]:
     """Queue the Jira comments this event owes; returns the keys newly queued.
 
-    Nothing when the setting is off, or when Jira is not configured: a queued event no
+    Only for known keys (`known_jira`). Nothing when the setting is off, or when Jira is not
+    configured: a queued event no
     worker can deliver would hold back the Jira → Slack events of its issue (same ordering
     key), so it is not recorded at all (and said once per event in the log).
     """
     if not settings.github_jira_comments:
         return []
-    requests = link_requests(event)
+    candidates = candidate_keys(event)
+    if not candidates:
+        return []
+    requests = link_requests(event, known_jira(settings, repos, candidates))
     if not requests:
         return []
     if not settings.jira_configured:

@@ -4,14 +4,19 @@ Jira's own development panel links code the same way: the key in a PR title, bra
 description or commit message. A key is an uppercase project key (a letter, then letters,
 digits or `_`; 2 to 10 characters, Jira's default limits) and an issue number. In branch names
 the key is also accepted in lowercase (`feature/proj-12-login`), since branch names often
-are. Not every match is a real issue (`UTF-8`, `SHA-256`): callers act only on keys that
-are known (linked to a Slack thread) or in `projects` when given.
+are.
+
+Most key-shaped tokens are not issues: `CVE-2021`, `SHA-2`, `PEP-8`, and in branch names
+`lodash-4` or `python-3`. So nothing acts on a key that is not *known* (`KnownJira`): its issue
+has a Slack thread, or its project is subscribed to or is `JIRA_DEFAULT_PROJECT`. The caller
+looks that up for the `candidates` and passes the answer in; detection stays pure.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 # Not preceded by a letter, digit or `-`-joined key part; the number not followed by more
 # word characters ("ABC-12x" is not a key).
@@ -40,28 +45,49 @@ NOT_KEYS = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class KnownJira:
+    """What the integration knows of Jira: project keys and issue keys (uppercase)."""
+
+    projects: frozenset[str] = frozenset()
+    keys: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, projects: Iterable[str] = (), keys: Iterable[str] = ()) -> KnownJira:
+        return cls(frozenset(p.upper() for p in projects), frozenset(k.upper() for k in keys))
+
+    def knows(self, key: str) -> bool:
+        return key in self.keys or project_of(key) in self.projects
+
+
+def project_of(key: str) -> str:
+    """`PROJ` for `PROJ-123`."""
+    return key.rsplit("-", 1)[0]
+
+
 def _found(pattern: re.Pattern[str], text: str) -> Iterable[str]:
     for match in pattern.finditer(text):
         yield f"{match.group(1).upper()}-{match.group(2)}"
 
 
+def candidate_jira_keys(*texts: str | None, branches: Iterable[str | None] = ()) -> tuple[str, ...]:
+    """Every distinct key-shaped token in `texts` (uppercase only) and `branches` (any case),
+    in the order they first appear, uppercased: what to look up before `find_jira_keys`."""
+    keys: dict[str, None] = {}
+    for text in texts:
+        for key in _found(_KEY, text or ""):
+            keys.setdefault(key)
+    for branch in branches:
+        for key in _found(_KEY_ANY_CASE, branch or ""):
+            keys.setdefault(key)
+    return tuple(key for key in keys if key not in NOT_KEYS)
+
+
 def find_jira_keys(
     *texts: str | None,
     branches: Iterable[str | None] = (),
-    projects: Collection[str] | None = None,
+    known: KnownJira = KnownJira(),
 ) -> tuple[str, ...]:
-    """The distinct Jira keys in `texts` (case-sensitive) and `branches` (any case), in the
-    order they first appear; only keys of `projects` when that is given."""
-    wanted = {p.upper() for p in projects} if projects is not None else None
-    keys: dict[str, None] = {}
-    candidates = [
-        *(key for text in texts if text for key in _found(_KEY, text)),
-        *(key for branch in branches if branch for key in _found(_KEY_ANY_CASE, branch)),
-    ]
-    for key in candidates:
-        if key in NOT_KEYS:
-            continue
-        if wanted is not None and key.rsplit("-", 1)[0] not in wanted:
-            continue
-        keys.setdefault(key)
-    return tuple(keys)
+    """The distinct known Jira keys in `texts` (case-sensitive) and `branches` (any case), in
+    the order they first appear. With nothing known, nothing is found."""
+    return tuple(key for key in candidate_jira_keys(*texts, branches=branches) if known.knows(key))

@@ -5,6 +5,10 @@ to that issue: its opening, review outcomes and closing (merged or not) are also
 into the issue's thread, and the handler stores the PR ↔ issue mapping. Commits pushed
 with the key in their message are posted there too. The messages are self-contained (they
 name the repository), since the Jira thread has no GitHub card above them. Pure.
+
+Key-shaped text is not a key (`jira_keys`): given `known`, only known keys are mentioned;
+without it every candidate is, and the caller must keep only the keys it knows (the handler
+posts only into issues that have a Slack thread, which is knowing them).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 
 from integrations.github.cards import object_id
 from integrations.github.dispatch import GitHubEvent
-from integrations.github.jira_keys import find_jira_keys
+from integrations.github.jira_keys import KnownJira, candidate_jira_keys, find_jira_keys
 from integrations.github.models import (
     PullRequest,
     PullRequestEvent,
@@ -34,8 +38,18 @@ class JiraMention:
     pull_request: str | None = None
 
 
-def pr_jira_keys(pr: PullRequest) -> tuple[str, ...]:
-    return find_jira_keys(pr.title, pr.body, branches=[pr.head.ref])
+def _keys(
+    *texts: str | None, branches: tuple[str, ...] = (), known: KnownJira | None
+) -> tuple[str, ...]:
+    if known is None:
+        return candidate_jira_keys(*texts, branches=branches)
+    return find_jira_keys(*texts, branches=branches, known=known)
+
+
+def pr_jira_keys(pr: PullRequest, known: KnownJira | None = None) -> tuple[str, ...]:
+    """The keys a pull request names (title, description, branch): the known ones, or every
+    candidate when `known` is None."""
+    return _keys(pr.title, pr.body, branches=(pr.head.ref,), known=known)
 
 
 def _pr_ref(event: PullRequestEvent | PullRequestReviewEvent, url: str | None = None) -> str:
@@ -71,12 +85,12 @@ def _pr_line(event: PullRequestEvent | PullRequestReviewEvent, key: str) -> str 
     return None
 
 
-def _push_mentions(event: PushEvent) -> tuple[JiraMention, ...]:
+def _push_mentions(event: PushEvent, known: KnownJira | None) -> tuple[JiraMention, ...]:
     if event.branch is None or event.deleted:
         return ()
     commits_by_key: dict[str, list[str]] = {}
     for commit in event.commits:
-        for key in find_jira_keys(commit.message):
+        for key in _keys(commit.message, known=known):
             commits_by_key.setdefault(key, []).append(
                 f"• {link(commit.url, commit.id[:7])} {escape(first_line(commit.message))}"
             )
@@ -92,11 +106,12 @@ def _push_mentions(event: PushEvent) -> tuple[JiraMention, ...]:
     return tuple(mentions)
 
 
-def jira_mentions(event: GitHubEvent) -> tuple[JiraMention, ...]:
-    """The posts for Jira issue threads that this event owes, one per named key."""
+def jira_mentions(event: GitHubEvent, known: KnownJira | None = None) -> tuple[JiraMention, ...]:
+    """The posts for Jira issue threads that this event owes, one per named key (known, or
+    every candidate when `known` is None)."""
     model = event.model
     if isinstance(model, PushEvent):
-        return _push_mentions(model)
+        return _push_mentions(model, known)
     if not isinstance(model, PullRequestEvent | PullRequestReviewEvent):
         return ()
     line = _pr_line(model, event.key)
@@ -105,5 +120,5 @@ def jira_mentions(event: GitHubEvent) -> tuple[JiraMention, ...]:
     pr_id = object_id(model.repository, model.pull_request.number)
     return tuple(
         JiraMention(key=key, message=message(line), pull_request=pr_id)
-        for key in pr_jira_keys(model.pull_request)
+        for key in pr_jira_keys(model.pull_request, known)
     )

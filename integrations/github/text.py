@@ -2,7 +2,8 @@
 
 Everything a GitHub user typed (titles, bodies, branch names, labels, commit messages) goes
 through `escape` before it reaches Slack, so `<!channel>` or `<https://evil|x>` in a PR title
-stays text. Slack asks for exactly `&`, `<` and `>` to be escaped in mrkdwn.
+stays text. Slack asks for exactly `&`, `<` and `>` to be escaped in mrkdwn. `escape` and
+`link` (which sanitises the URL) live in `integrations.slack_text`, shared with Jira.
 """
 
 from __future__ import annotations
@@ -10,26 +11,18 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from integrations.messages import SlackMessage
+from integrations.slack_text import escape, link
+
+__all__ = ["code", "escape", "first_line", "link", "message", "quote", "truncate"]
 
 SECTION_LIMIT = 3000  # Slack's limit for a section block's text
 BODY_LIMIT = 600  # a quoted body: enough to be useful in a thread, short enough to scan
 LINE_LIMIT = 100  # one commit subject in a list
 
 
-def escape(text: str) -> str:
-    """`text` as literal mrkdwn: Slack's three control characters escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def truncate(text: str, limit: int) -> str:
     """At most `limit` characters, with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def link(url: str, label: str) -> str:
-    """A mrkdwn link; `label` is user text and gets escaped, `|` in it is harmless."""
-    safe_url = url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C").replace(" ", "%20")
-    return f"<{safe_url}|{escape(label)}>"
 
 
 def code(text: str) -> str:

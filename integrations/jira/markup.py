@@ -8,6 +8,12 @@ worker cannot afford in a burst.) `&`, `<`, `>` are escaped as Slack requires, l
 `<url|text>` links and mentions produced here intact. ADF (REST v3 and newer Cloud payloads)
 is a JSON tree, walked directly.
 
+Every URL a Jira user wrote (wiki links, ADF `link` marks and cards) goes through
+`integrations.slack_text.link`, the sanitiser GitHub text uses too: a URL like
+`https://x/><!channel>` must not close the link and broadcast, so `<`, `>`, `|` are
+percent-encoded, and only `http(s)`/`mailto` become links at all. Labels and emoji names are
+escaped like any text.
+
 Mentions (`[~accountid:5b10…]`, `[~jsmith]`, ADF `mention` nodes) are replaced by what the
 caller resolved them to (`mentions`: Jira account id or user name → mrkdwn, e.g. `<@U0123>` or
 `@Jane Doe`); an unresolved one shows as `@` + the name, or `@someone` for a bare account id.
@@ -17,8 +23,14 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from integrations.slack_text import escape as slack_escape
+from integrations.slack_text import link as slack_link
+from integrations.slack_text import safe_url
+
+__all__ = ["adf_to_mrkdwn", "mention_text", "slack_escape", "to_mrkdwn", "wiki_to_mrkdwn"]
 
 WIKI_MENTION = re.compile(r"\[~(accountid:)?([^\]\s][^\]]*)\]")
 _HEADING = re.compile(r"^\s*h[1-6]\.\s+(.*)$")
@@ -40,11 +52,6 @@ _CITE = re.compile(r"\?\?(?=\S)(.+?)(?<=\S)\?\?")
 _ESCAPED = re.compile(r"\\([*_\-+{}\[\]!|^~?#\\])")
 _PLACEHOLDER = "\x00{}\x00"
 _HELD = re.compile("\x00(\\d+)\x00")
-
-
-def slack_escape(text: str) -> str:
-    """Escape the three characters Slack reserves in mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mention_text(ref: str, mentions: Mapping[str, str], *, account_id: bool) -> str:
@@ -162,15 +169,8 @@ def _wiki_inline(text: str, mentions: Mapping[str, str]) -> str:
     text = WIKI_MENTION.sub(
         lambda m: hold(mention_text(m.group(2), mentions, account_id=bool(m.group(1)))), text
     )
-    text = _LINK.sub(
-        lambda m: hold(
-            f"<{m.group(2)}|{slack_escape(m.group(1).strip())}>"
-            if m.group(1).strip()
-            else f"<{m.group(2)}>"
-        ),
-        text,
-    )
-    text = _BARE_LINK.sub(lambda m: hold(f"<{m.group(1)}>"), text)
+    text = _LINK.sub(lambda m: _held_link(m, hold, url=2, label=1), text)
+    text = _BARE_LINK.sub(lambda m: _held_link(m, hold, url=1), text)
     text = _IMAGE.sub(lambda m: hold(f"(image: {slack_escape(m.group(1).strip())})"), text)
     text = _COLOR.sub("", text)
     text = slack_escape(text)
@@ -181,6 +181,20 @@ def _wiki_inline(text: str, mentions: Mapping[str, str]) -> str:
     while _HELD.search(text):
         text = _HELD.sub(lambda m: held[int(m.group(1))], text)
     return text
+
+
+def _held_link(
+    match: re.Match[str], hold: Callable[[str], str], *, url: int, label: int | None = None
+) -> str:
+    """A wiki link, sanitised and held out of the escaping.
+
+    A URL with held markup inside (`[x|https://a/{{b}}]`) is left as text to be escaped: the
+    held part is already rendered mrkdwn and does not belong in a URL.
+    """
+    target = match.group(url)
+    if _HELD.search(target):
+        return match.group(0)
+    return hold(slack_link(target, match.group(label).strip() if label else None))
 
 
 # Atlassian Document Format ---------------------------------------------------------------
@@ -248,10 +262,10 @@ def _inline(node: Mapping[str, Any], mentions: Mapping[str, str]) -> str:
             resolved = mentions.get(ref)
             out.append(resolved or ("@" + slack_escape(name) if name else "@someone"))
         elif kind == "emoji":
-            out.append(str(attrs.get("shortName") or attrs.get("text") or ""))
+            out.append(slack_escape(str(attrs.get("shortName") or attrs.get("text") or "")))
         elif kind in ("inlineCard", "blockCard"):
             url = str(attrs.get("url") or "")
-            out.append(f"<{url}>" if url else "")
+            out.append(slack_link(url) if url.strip() else "")
         elif kind == "status":
             out.append(f"`{slack_escape(str(attrs.get('text') or ''))}`")
         else:
@@ -275,6 +289,6 @@ def _marked(text: str, marks: Any) -> str:
             symbol = _MARKS[kind]
             rendered = f"{symbol}{rendered}{symbol}"
         elif kind == "link":
-            link = str(_attrs(mark).get("href") or "")
-    rendered = f"<{link}|{rendered}>" if link else rendered
+            link = safe_url(str(_attrs(mark).get("href") or ""))  # None: not a link
+    rendered = f"<{link}|{rendered}>" if link else rendered  # the label is escaped already
     return f"{lead}{rendered}{trail}"

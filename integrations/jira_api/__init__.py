@@ -14,6 +14,7 @@ from integrations.jira_api.errors import (
 from integrations.jira_api.models import (
     AllowedValue,
     CreatedIssue,
+    ExistingComment,
     FieldInfo,
     IssueTypeInfo,
     JiraUser,
@@ -23,6 +24,7 @@ from integrations.jira_api.models import (
 __all__ = [
     "AllowedValue",
     "CreatedIssue",
+    "ExistingComment",
     "FieldInfo",
     "IssueTypeInfo",
     "JiraConfig",

@@ -37,6 +37,7 @@ from integrations.jira_api.errors import (
 )
 from integrations.jira_api.models import (
     CreatedIssue,
+    ExistingComment,
     FieldInfo,
     IssueTypeInfo,
     JiraUser,
@@ -292,6 +293,11 @@ class JiraGateway:
         """Add a comment as the integration's account; returns the comment id."""
         comment = self._call(lambda jira: jira.add_comment(key, cast(str, body)))
         return str(comment.id)
+
+    def comments(self, key: str) -> list[ExistingComment]:
+        """The comments on `key` (Jira's first page: up to 5000 on Cloud, all on Server)."""
+        found = self._call(lambda jira: jira.comments(key))
+        return [ExistingComment.from_json(getattr(c, "raw", None) or {}) for c in found]
 
     def update_comment(self, key: str, comment_id: str, body: RichText) -> None:
         def update(jira: JIRA) -> None:

@@ -81,6 +81,35 @@ class CreatedIssue:
     status: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ExistingComment:
+    """A comment already on an issue, as a retry looks for the one its earlier attempt made.
+
+    `text` is the body as plain searchable text: the wiki markup (API v2) as Jira returns
+    it, or every text and link target of the ADF document (API v3) in document order.
+    """
+
+    id: str
+    text: str
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> ExistingComment:
+        return cls(id=str(raw.get("id", "")), text=_plain(raw.get("body")))
+
+
+def _plain(body: Any) -> str:
+    """Wiki markup as is; an ADF node as its texts and link targets (`href`, `url`)."""
+    if isinstance(body, str):
+        return body
+    if isinstance(body, Mapping):
+        parts = [str(body[k]) for k in ("text", "href", "url") if isinstance(body.get(k), str)]
+        parts += [_plain(body[k]) for k in ("attrs", "marks", "content") if k in body]
+        return "".join(parts)
+    if isinstance(body, list):
+        return "".join(_plain(item) for item in body)
+    return ""
+
+
 def _allowed(raw: Iterable[Any]) -> tuple[AllowedValue, ...]:
     values = []
     for item in raw:

@@ -63,7 +63,12 @@ class TicketDeps:
                 jira=jira, slack=slack, repos=repos, directory=directory, worker_id=worker
             ),
             comments=CommentSync(
-                jira=jira, slack=slack, repos=repos, directory=directory, worker_id=worker
+                jira=jira,
+                slack=slack,
+                repos=repos,
+                directory=directory,
+                worker_id=worker,
+                retry_seconds=settings.connect_delivery_backoff_seconds,
             ),
         )
 

@@ -7,9 +7,21 @@ which is also how the Jira → Slack direction knows not to echo the comment bac
 
 Every mirrored change is an `IntegrationLog` row whose `delivery_key` is Slack's `event_id`:
 a retried delivery (`X-Slack-Retry-Num`, same `event_id`) finds the row and changes nothing.
-The row's `ordering_key` is the Slack message, so an edit can never overtake the creation of
-its comment: an edit or deletion of a message whose comment is not known yet is queued for
-the worker (which delivers one message's events in order) instead of being tried at once.
+
+Ordering. The row's `ordering_key` is the issue, `jira:PROJ-1`: the key Jira's webhooks of
+that issue are queued under (as GitHub's comments on Jira issues are). Jira's
+`comment_created` for the new comment can arrive while the attempt still waits for Jira's
+answer; it then waits behind this row until the attempt has ended and stored the mapping, so
+it is recognised as made from Slack and not posted back. An edit can never overtake the
+creation of its comment either: an edit or deletion of a message whose comment is not known
+yet is queued for the worker (which delivers one issue's events in order) instead of being
+tried at once.
+
+Never twice. An attempt whose answer never came (a timeout) may still have created the
+comment. A retry (any attempt after the first, and a replay whose attempt number is unknown)
+therefore first looks through the issue's comments for the one this message produced (a
+`… via Slack: …` comment naming the message's permalink) and adopts it instead of adding
+another.
 """
 
 from __future__ import annotations
@@ -72,6 +84,7 @@ class CommentSync:
         directory: Directory,
         worker_id: str,
         lease_seconds: float = LEASE_SECONDS,
+        retry_seconds: float = 2.0,
     ) -> None:
         self._jira = jira
         self._slack = slack
@@ -79,6 +92,7 @@ class CommentSync:
         self._directory = directory
         self._worker_id = worker_id
         self._lease_seconds = lease_seconds
+        self._retry_seconds = retry_seconds  # the first retry, as the worker's backoff
 
     # --- intake (at ack time) ---------------------------------------------------------------
 
@@ -114,9 +128,12 @@ class CommentSync:
             source_id=request.message.ref,
             target_id=request.issue_key,
             delivery_key=request.event_id,
-            ordering_key=request.message.ref,
+            ordering_key=f"jira:{request.issue_key}",
         )
-        inline = request.action == "add" or self._comment_of(request.message) is not None
+        known = request.action == "add" or self._comment_of(request.message) is not None
+        # Made at once only when nothing older of this issue waits: a queued earlier edit
+        # replayed later would otherwise overwrite this newer one.
+        inline = known and not self._repos.queue.has_undelivered(new.ordering_key or "")
         if inline:
             stored, claim = self._repos.queue.record_claimed(
                 new, self._worker_id, lease_seconds=self._lease_seconds
@@ -138,13 +155,15 @@ class CommentSync:
         """Make the change now; Jira trouble leaves it to the worker's retries."""
         queue, worker = self._repos.queue, self._worker_id
         try:
-            result = self.deliver(request)
+            result = self.deliver(request, look_back=claim.is_retry)
         except JiraUnavailable as error:
             queue.retry_later(
                 claim,
                 worker,
                 error=str(error),
-                delay_seconds=error.retry_after or 30.0,
+                delay_seconds=(
+                    error.retry_after if error.retry_after is not None else self._retry_seconds
+                ),
                 outcome="retry",
             )
             log.warning("comment.jira_unavailable integration=%s error=%s", claim.id, error)
@@ -174,10 +193,14 @@ class CommentSync:
     def _comment_of(self, message: MessageRef) -> ServiceMapping | None:
         return self._repos.mappings.source_of(MappingType.COMMENT_MESSAGE, "slack", message.ref)
 
-    def deliver(self, request: CommentRequest) -> Mirrored:
-        """Idempotent: adding a comment that exists, or deleting one that is gone, is done."""
+    def deliver(self, request: CommentRequest, *, look_back: bool) -> Mirrored:
+        """Idempotent: adding a comment that exists, or deleting one that is gone, is done.
+
+        `look_back`: an earlier attempt may have created the comment without hearing back
+        (pass it on every retry, and whenever the attempt number is unknown).
+        """
         if request.action == "add":
-            return self._add(request)
+            return self._add(request, look_back=look_back)
         mapping = self._comment_of(request.message)
         if mapping is None:
             return Mirrored("ignored", "no Jira comment mirrors this message")
@@ -192,11 +215,22 @@ class CommentSync:
         self._repos.mappings.delete(mapping.id)
         return Mirrored("completed", comment=mapping.source_id)
 
-    def _add(self, request: CommentRequest) -> Mirrored:
+    def _add(self, request: CommentRequest, *, look_back: bool) -> Mirrored:
         existing = self._comment_of(request.message)
         if existing is not None:
             return Mirrored("completed", "already mirrored", existing.source_id)
-        comment_id = self._jira.add_comment(request.issue_key, self._body(request))
+        comment_id = self._made_earlier(request) if look_back else None
+        detail = None
+        if comment_id is None:
+            comment_id = self._jira.add_comment(request.issue_key, self._body(request))
+        else:
+            detail = "found the comment an earlier attempt made"
+            log.info(
+                "comment.adopted issue=%s comment=%s message=%s",
+                request.issue_key,
+                comment_id,
+                request.message.ref,
+            )
         comment = f"{request.issue_key}/{comment_id}"
         self._repos.mappings.link(
             MappingType.COMMENT_MESSAGE,
@@ -206,7 +240,21 @@ class CommentSync:
             request.message.ref,
             {"origin": "slack"},
         )
-        return Mirrored("completed", comment=comment)
+        return Mirrored("completed", detail, comment)
+
+    def _made_earlier(self, request: CommentRequest) -> str | None:
+        """The id of the comment an earlier attempt made for this message, if there is one.
+
+        It says `… via Slack: …` and links the message: Slack permalinks name it as
+        `/archives/<channel>/p<ts without the dot>` (a `ts` always has six decimals, so one
+        message's path is never the start of another's). The oldest such comment wins.
+        """
+        message = request.message
+        path = f"/archives/{message.channel_id}/p{message.ts.replace('.', '')}"
+        for comment in self._jira.comments(request.issue_key):
+            if path in comment.text and formatting.VIA_SLACK in comment.text:
+                return comment.id
+        return None
 
     def _body(self, request: CommentRequest) -> RichText:
         name = self._directory.slack_person(request.user_id).name if request.user_id else "Someone"

@@ -62,7 +62,9 @@ def deliver_slack_to_jira(event: Integration, services: Any) -> Done:
             return Done(target_id=announced.created.key)
         if event.event_type in (ADD_COMMENT, EDIT_COMMENT, DELETE_COMMENT):
             comment = CommentRequest.model_validate(event.payload["comment"])
-            result = deps.comments.deliver(comment)
+            # No attempt number (a bare container): assume an earlier attempt may have run.
+            look_back = bool(getattr(services, "is_retry", True))
+            result = deps.comments.deliver(comment, look_back=look_back)
             return Done(status=result.status, detail=result.detail, target_id=result.comment)
     except (KeyError, TypeError, ValidationError) as error:
         raise Fail(f"payload is not a {event.event_type} request: {error}") from None

@@ -154,6 +154,10 @@ def description(
     return _render(blocks, footer, v3=v3, mentions=mentions)
 
 
+VIA_SLACK = " via Slack: "
+"""What follows the author's name at the start of a comment mirrored from Slack."""
+
+
 def comment(
     author_name: str,
     text: str,
@@ -163,6 +167,6 @@ def comment(
     v3: bool,
 ) -> RichText:
     """A Slack thread message as a Jira comment: `<name> via Slack: …` and the permalink."""
-    blocks = _with_prefix(parse(text), f"{author_name} via Slack: ")
+    blocks = _with_prefix(parse(text), f"{author_name}{VIA_SLACK}")
     footer: list[tuple[str, str | None]] = [("", permalink)] if permalink else []
     return _render(blocks, footer, v3=v3, mentions=mentions)

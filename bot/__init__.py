@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -19,6 +20,11 @@ from settings import Settings
 from storage import Repositories
 
 log = logging.getLogger(__name__)
+
+LAZY_WORKERS = 32
+"""Threads for lazy listeners. Bolt's default pool has 5, and they block on Jira (createmeta
+up to 1.2 s, a mirrored comment up to the 10 s timeout): a few slow calls would queue every
+new `/ticket` behind them until its 3-second trigger id expired."""
 
 
 def slack_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -43,6 +49,7 @@ def build_bolt_app(settings: Settings, repos: Repositories) -> App:
     `process_before_response=True` acks at once (Bolt's threaded ack otherwise waits in a
     10 ms sleep loop); slow work goes to lazy listeners. Token verification at start-up is
     off so that the service comes up, and keeps accepting webhooks, while Slack is down.
+    Lazy listeners get their own, larger pool (`LAZY_WORKERS`).
     """
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         raise ValueError("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are needed for the Slack app")
@@ -52,6 +59,9 @@ def build_bolt_app(settings: Settings, repos: Repositories) -> App:
         process_before_response=True,
         token_verification_enabled=False,
         logger=logging.getLogger("bot"),
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LAZY_WORKERS, thread_name_prefix="bolt-lazy"
+        ),
     )
     register_listeners(app, settings, repos)
     return app

@@ -220,14 +220,36 @@ def parse(text: str) -> tuple[Block, ...]:
 
 # --- Jira wiki markup (REST API v2) -------------------------------------------------------
 
-_WIKI_SPECIAL = re.compile(r"([{}\[\]\\|])")
+# `{ } [ ] |` open macros and links, `!` embeds an image (`!https://host/p.png!`), and
+# `+ ^ ~` insert, superscript and subscript: each is escaped with a backslash. A `-` is
+# escaped only where it could open `-strike-`: "well-known" and "a - b" stay as typed.
+_WIKI_SPECIAL = re.compile(r"([{}\[\]|!+^~])|(?<![\w-])-(?=[^\s-])")
+# A backslash itself is not escaped as `\\`: Jira renders that as a forced line break. The
+# numeric entity shows a plain backslash and cannot escape the character after it.
+_WIKI_BACKSLASH = "&#92;"
 _WIKI_LINE_START = re.compile(r"^(\s*)([*#\-]|h[1-6]\.|bq\.)(\s)")
 _WIKI_MARKS = {"strong": "*", "em": "_", "strike": "-"}
+# Inside `{noformat}` only `{noformat` itself is markup (it ends the block early): a zero-width
+# space after the brace keeps user text from closing the block and going live.
+_NOFORMAT = re.compile(r"\{(?=noformat)", re.IGNORECASE)
+# Characters that would end `[label|url]` early or open markup inside the link target.
+_WIKI_URL_UNSAFE = {c: f"%{ord(c):02X}" for c in "[]|{}!\\ "}
 
 
 def wiki_escape(text: str) -> str:
     """Plain text for wiki markup: the characters that would start markup are escaped."""
-    return _WIKI_SPECIAL.sub(r"\\\1", text)
+    text = text.replace("\\", _WIKI_BACKSLASH)
+    return _WIKI_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
+
+
+def wiki_url(url: str) -> str:
+    """A link target for `[label|url]`: characters that are wiki markup, percent-encoded."""
+    return url.translate(str.maketrans(_WIKI_URL_UNSAFE))
+
+
+def wiki_noformat(text: str) -> str:
+    """A `{noformat}` block around `text` that the text cannot close."""
+    return "{noformat}\n" + _NOFORMAT.sub("{\u200b", text) + "\n{noformat}"
 
 
 def _wiki_user(mention: Mention | None, user_id: str) -> str:
@@ -250,9 +272,9 @@ def _wiki_inline(nodes: tuple[Inline, ...], mentions: Mapping[str, Mention]) -> 
             parts.append(mark + _wiki_inline(node.children, mentions) + mark)
         elif isinstance(node, Link):
             if node.label and node.label != node.url:
-                parts.append(f"[{wiki_escape(node.label)}|{node.url}]")
+                parts.append(f"[{wiki_escape(node.label)}|{wiki_url(node.url)}]")
             else:
-                parts.append(f"[{node.url}]")
+                parts.append(f"[{wiki_url(node.url)}]")
         elif isinstance(node, UserMention):
             parts.append(_wiki_user(mentions.get(node.user_id), node.user_id))
         elif isinstance(node, ChannelMention):
@@ -279,7 +301,7 @@ def render_wiki(blocks: tuple[Block, ...], mentions: Mapping[str, Mention]) -> s
         if isinstance(block, Paragraph):
             rendered.append("\n".join(_wiki_line(line, mentions) for line in block.lines))
         elif isinstance(block, CodeBlock):
-            rendered.append("{noformat}\n" + block.text + "\n{noformat}")
+            rendered.append(wiki_noformat(block.text))
         elif isinstance(block, Quote):
             body = "\n".join(_wiki_inline(line, mentions) for line in block.lines)
             rendered.append(

@@ -105,7 +105,6 @@ class QueueRepository:
             )
             return found is not None
 
-
     def claim(
         self,
         worker_id: str,

@@ -45,6 +45,36 @@ def test_wiki(mrkdwn: str, wiki: str) -> None:
     assert to_wiki(mrkdwn) == wiki
 
 
+# Wiki markup injection: user text must never become live markup in Jira.
+@pytest.mark.parametrize(
+    ("mrkdwn", "wiki"),
+    [
+        (
+            "```\n{noformat}\n{panel:title=Owned}[click me|https://evil.example]{panel}\n```",
+            "{noformat}\n{\u200bnoformat}\n{panel:title=Owned}[click me|https://evil.example]"
+            "{panel}\n{noformat}",
+        ),
+        ("```{NoFormat:x}```", "{noformat}\n{\u200bNoFormat:x}\n{noformat}"),
+        (
+            "see !https://evil.example/pixel.png! here",
+            "see \\!https://evil.example/pixel.png\\! here",
+        ),
+        ("`!img.png!`", "{{\\!img.png\\!}}"),
+        ("C:\\Users\\bob", "C:&#92;Users&#92;bob"),
+        ("a\\{b", "a&#92;\\{b"),
+        ("+ins+ x^2^ H~2~O", "\\+ins\\+ x\\^2\\^ H\\~2\\~O"),
+        (
+            "-struck- and well-known, a - b, -- and x-",
+            "\\-struck- and well-known, a - b, -- and x-",
+        ),
+        ("<https://x.example/a]b!c|label>", "[label|https://x.example/a%5Db%21c]"),
+    ],
+)
+def test_wiki_injection_is_escaped(mrkdwn: str, wiki: str) -> None:
+    assert to_wiki(mrkdwn) == wiki
+    assert wiki.count("{noformat}") in (0, 2)
+
+
 def test_wiki_user_mentions() -> None:
     text = "cc <@U0BOB> and <@U0NOBODY>"
     assert to_wiki(text, BOB) == "cc [~accountid:712020:bob] and @U0NOBODY"

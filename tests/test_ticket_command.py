@@ -3,7 +3,9 @@ subcommands, and a slow Jira that must not cost the modal its 3-second trigger w
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -261,6 +263,52 @@ def test_slow_jira_turns_create_at_once_into_the_modal(make_env: MakeEnv) -> Non
     assert by_id["summary"]["element"]["initial_value"] == "Quick but Jira is slow"
     filled = updated_view(env.slack)
     assert "issue_type:PROJ" in block_ids(filled)
+    assert env.jira.issues == {}
+
+
+def test_ticket_without_text_opens_before_jira_answers(make_env: MakeEnv) -> None:
+    env = make_env(jira_default_project="PROJ")
+    env.jira.delay("*/createmeta/*", 1.0, times=None)
+    started = time.monotonic()
+    env.send.command("")
+    opened_view(env.slack)
+    assert time.monotonic() - started < 0.8  # no wait on Jira before `views.open`
+    assert "issue_type:PROJ" in block_ids(updated_view(env.slack))
+
+
+def test_slow_comment_mirroring_does_not_starve_the_modal(make_env: MakeEnv) -> None:
+    """Lazy listeners blocked on Jira (6 mirrored replies, each held 2 s) must leave threads
+    for a new `/ticket`: Bolt's default pool has 5, and the trigger id lives 3 s."""
+    env = make_env()
+    env.jira.create_issue("PROJ", "Linked")
+    root = env.slack.add_message("C0GENERAL", "Linked")
+    env.repos.mappings.link(
+        MappingType.ISSUE_THREAD, "jira", "PROJ-1", "slack", slack_ref("C0GENERAL", root.ts)
+    )
+    env.jira.delay("POST /rest/api/2/issue/PROJ-1/comment", 2.0, times=None)
+    for n in range(6):
+        reply = env.slack.add_message("C0GENERAL", f"reply {n}", thread_ts=root.ts)
+        assert env.send.message(reply)[0].status_code == 200
+    started = time.monotonic()
+    _, payload = env.send.command("")  # no default project: needs no Jira at all
+    opened_view(env.slack)
+    assert time.monotonic() - started < 1.0
+    assert len(env.jira.comments("PROJ-1")) < 6  # the mirroring still waits on Jira
+    assert env.slack.response_posts(payload["response_url"]) == []
+    wait_for(lambda: env.jira.comments("PROJ-1"), what="a mirrored comment")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["", "Quick but Jira is slow"])
+def test_concurrent_tickets_with_slow_jira_all_open_in_time(make_env: MakeEnv, text: str) -> None:
+    """8 at once while createmeta takes 2 s: each modal opens inside its trigger window
+    (with a summary: after what is left of the 1.2 s create-at-once wait since arrival)."""
+    env = make_env(jira_default_project="PROJ")
+    env.jira.delay("*/createmeta/*", 2.0, times=None)
+    with ThreadPoolExecutor(8) as pool:
+        sent = list(pool.map(lambda _: env.send.command(text)[1], range(8)))
+    wait_for(lambda: len(env.slack.views_opened) == 8, timeout=6, what="8 modals")
+    assert [p for p in sent if env.slack.response_posts(p["response_url"])] == []
     assert env.jira.issues == {}
 
 

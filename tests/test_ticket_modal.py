@@ -3,6 +3,7 @@ createmeta, inline validation errors, and what the submitted issue looks like in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -138,6 +139,70 @@ def test_changing_the_project_updates_the_issue_types(env: TicketEnv) -> None:
     view = choose_project(env, view, "PROJ")
     assert list(type_ids(view)) == ["Task", "Bug", "Story"]
     assert not any(b.get("block_id") == "issue_type:KT" for b in view["blocks"])
+
+
+def pick_project(env: TicketEnv, view: dict[str, Any], project: str) -> None:
+    """The user picks `project` on `view` as they see it (its hash), without waiting."""
+    env.send.action(
+        view,
+        {
+            "type": "external_select",
+            "action_id": "project",
+            "block_id": "project",
+            "selected_option": option(project, project),
+        },
+        values=merge_state(initial_state(view), modal_values(project=project)),
+    )
+
+
+def view_updates(env: TicketEnv) -> int:
+    """`views.update` calls Slack received, applied or refused (`hash_conflict`)."""
+    return len([r for r in env.slack.requests if r.api_method == "views.update"])
+
+
+def test_a_project_change_during_the_initial_load_is_not_lost(
+    make_live_app: Callable[..., LiveApp],
+    sqlite_url: str,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+) -> None:
+    env = start_ticket_env(
+        make_live_app, sqlite_url, fake_slack, fake_jira, jira_default_project="PROJ"
+    )
+    env.jira.delay("*/createmeta/PROJ/issuetypes", 1.0)
+    env.jira.delay("*/createmeta/KT/issuetypes", 1.6)
+    env.send.command("")
+    opened = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1])
+    pick_project(env, opened, "KT")  # at once, on the view as opened
+    wait_for(lambda: view_updates(env) >= 2, timeout=5, what="the fill and the KT refresh")
+    view = env.slack.views[opened["id"]]
+    assert metadata(view)["project"] == "KT"
+    assert list(type_ids(view)) == ["Task", "Sub-task", "Story", "Bug", "Epic"]
+
+
+def test_an_older_project_change_never_overwrites_a_newer_one(
+    env: TicketEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    """User changes carry no view hash (see above): the latest action wins instead."""
+    caplog.set_level(logging.INFO, logger="bot.views.modal_service")
+    view = open_modal(env)
+    env.jira.delay("*/createmeta/KT/issuetypes", 1.0)
+    pick_project(env, view, "KT")  # slow
+    pick_project(env, view, "PROJ")  # fast, and later
+    wait_for(
+        lambda: (
+            (u := updates(env))
+            and any(b.get("block_id") == "issue_type:PROJ" for b in u[-1]["blocks"])
+        ),
+        what="PROJ's types",
+    )
+    wait_for(
+        lambda: [r for r in caplog.records if "reason=newer_action" in r.getMessage()],
+        what="KT's refresh dropped",
+    )
+    current = env.slack.views[view["id"]]
+    assert metadata(current)["project"] == "PROJ"
+    assert view_updates(env) == 1
 
 
 def test_choosing_an_issue_type_renders_its_required_fields(env: TicketEnv) -> None:

@@ -18,6 +18,7 @@ from tests.support.slack import (
     merge_state,
     metadata,
     modal_values,
+    option,
     start_ticket_env,
     wait_for,
 )
@@ -71,12 +72,26 @@ def test_shortcut_prefills_the_modal_from_the_message(make_env: MakeEnv) -> None
         "C0GENERAL",
         "Login fails for <@U0BOB> &amp; others\nsteps: *click* <https://x.example|here>",
     )
+    before = len(env.slack.requests)
     response, _ = env.send.shortcut("C0GENERAL", message.ts, user="U0BOB")
     assert response.status_code == 200
+    # Opened from the payload alone: no Slack call may come before `views.open` (Bolt's own
+    # `auth.test`, once per process, comes before the ack).
     opened = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1])
+    called = [r.api_method for r in env.slack.requests[before:] if r.api_method != "auth.test"]
+    assert called[:1] == ["views.open"]
     blocks = by_block(opened)
-    permalink = f"https://connect-test.slack.com/archives/C0GENERAL/p{message.ts.replace('.', '')}"
     assert opened["blocks"][0]["elements"][0]["text"] == (
+        "From a message by <@U0ALICE> · the issue link will be posted in its thread"
+    )
+    assert blocks["summary"]["element"]["initial_value"] == "Login fails for @U0BOB & others"
+    assert metadata(opened)["thread_ts"] == message.ts
+    assert blocks["project"]["element"]["initial_option"]["value"] == "PROJ"
+    # Then the permalink, the names and Jira's issue types, in one update.
+    filled = filled_view(env)
+    blocks = by_block(filled)
+    permalink = f"https://connect-test.slack.com/archives/C0GENERAL/p{message.ts.replace('.', '')}"
+    assert filled["blocks"][0]["elements"][0]["text"] == (
         f"From a message by <@U0ALICE> · <{permalink}|view message> · "
         "the issue link will be posted in its thread"
     )
@@ -84,8 +99,8 @@ def test_shortcut_prefills_the_modal_from_the_message(make_env: MakeEnv) -> None
     assert blocks["description"]["element"]["initial_value"] == (
         "Login fails for @bob & others\nsteps: *click* here (https://x.example)"
     )
-    assert metadata(opened)["thread_ts"] == message.ts
-    assert blocks["project"]["element"]["initial_option"]["value"] == "PROJ"
+    assert metadata(filled)["permalink"] == permalink
+    assert metadata(filled)["thread_ts"] == message.ts
 
 
 def test_shortcut_creates_the_issue_and_replies_in_the_messages_thread(make_env: MakeEnv) -> None:
@@ -177,3 +192,88 @@ def test_shortcut_in_a_channel_outside_the_allow_list_reads_nothing(make_env: Ma
     )
     assert env.slack.views_opened == []
     assert env.jira.requests == []
+
+
+# --- Slack slow or rate limited: the modal opens first -------------------------------------
+
+
+@pytest.mark.slow
+def test_a_rate_limited_users_info_does_not_cost_the_trigger(make_env: MakeEnv) -> None:
+    env = make_env()
+    env.slack.fail("users.info", status=429, retry_after=3, times=1)  # past the 3 s window
+    message = env.slack.add_message("C0GENERAL", "cc <@U0BOB> login is broken")
+    _, payload = env.send.shortcut("C0GENERAL", message.ts)
+    opened = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1])
+    assert by_block(opened)["summary"]["element"]["initial_value"] == "cc @U0BOB login is broken"
+    filled = wait_for(
+        lambda: (
+            (view := env.slack.views[opened["id"]])
+            and by_block(view)["summary"]["element"]["initial_value"] == "cc @bob login is broken"
+            and view
+        ),
+        timeout=8,
+        what="names after the rate limit",
+    )
+    assert "issue_type:PROJ" in by_block(filled)
+    assert env.slack.response_posts(payload["response_url"]) == []
+
+
+@pytest.mark.slow
+def test_many_mentions_on_a_slow_slack_do_not_cost_the_trigger(make_env: MakeEnv) -> None:
+    env = make_env()
+    env.slack.delay("users.info", 0.6, times=None)  # 5 mentions: 3 s of users.info
+    text = "Outage: " + " ".join(f"<@U0X{n}>" for n in range(5))
+    message = env.slack.add_message("C0GENERAL", text)
+    _, payload = env.send.shortcut("C0GENERAL", message.ts)
+    opened = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1], timeout=3)
+    filled = filled_view(env)
+    assert filled["id"] == opened["id"]
+    assert env.slack.response_posts(payload["response_url"]) == []
+
+
+def test_the_fill_never_overwrites_a_project_the_user_chose(make_env: MakeEnv) -> None:
+    env = make_env()
+    env.jira.delay("*/createmeta/PROJ/issuetypes", 1.0)  # the background fill is slow
+    message = env.slack.add_message("C0GENERAL", "Checkout is slow")
+    env.send.shortcut("C0GENERAL", message.ts)
+    opened = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1])
+    env.send.action(
+        opened,
+        {
+            "type": "external_select",
+            "action_id": "project",
+            "block_id": "project",
+            "selected_option": option("KT", "KT"),
+        },
+        values=merge_state(initial_state(opened), modal_values(project="KT")),
+    )
+    wait_for(lambda: "issue_type:KT" in by_block(env.slack.views[opened["id"]]), what="KT types")
+    # The fill for PROJ lands later with the opened view's hash: refused, KT stays.
+    wait_for(
+        lambda: [r for r in env.slack.requests if r.api_method == "views.update"][1:],
+        what="the PROJ fill's views.update",
+    )
+    view = env.slack.views[opened["id"]]
+    assert metadata(view)["project"] == "KT"
+    assert "issue_type:KT" in by_block(view)
+    # The permalink that came with the refused fill is not lost: the next refresh has it.
+    env.send.action(
+        view,
+        {
+            "type": "external_select",
+            "action_id": "project",
+            "block_id": "project",
+            "selected_option": option("PROJ", "PROJ"),
+        },
+        values=merge_state(initial_state(view), modal_values(project="PROJ")),
+    )
+    view = wait_for(
+        lambda: (v := env.slack.views[opened["id"]]) and "issue_type:PROJ" in by_block(v) and v,
+        what="PROJ again",
+    )
+    permalink = f"https://connect-test.slack.com/archives/C0GENERAL/p{message.ts.replace('.', '')}"
+    assert metadata(view)["permalink"] == permalink
+    state = merge_state(initial_state(view), modal_values(issue_type=("PROJ", task_id(view))))
+    assert env.send.submit(view["id"], state).status_code == 200
+    issue = wait_for(lambda: env.jira.issues.get("PROJ-1"), what="PROJ-1")
+    assert f"[View in Slack|{permalink}]" in issue.fields["description"]

@@ -14,6 +14,7 @@ lazy thread, and answers with `ctx.respond(...)` (ephemeral by default).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -35,10 +36,11 @@ log = logging.getLogger(__name__)
 COMMAND = "/ticket"
 HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 QUICK_CREATE_WAIT = 1.2
-"""Seconds `/ticket <summary>` waits for Jira's createmeta before it opens the modal instead
-(the trigger id dies 3 s after the command; the modal must open before that)."""
+"""Seconds after the command arrived that `/ticket <summary>` waits for Jira's createmeta
+before it opens the modal instead (the trigger id dies 3 s after the command; the modal must
+open before that, however long the request waited for a thread)."""
 
-_prefetch = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ticket-prefetch")
+_prefetch = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ticket-prefetch")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def register(app: App, services: BotServices) -> None:
         ack(text=help_text(default), response_type="ephemeral")
 
     def ack_ticket(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        # The trigger id's 3 seconds run from here, not from when a lazy thread is free.
+        context["ticket_arrived"] = time.monotonic()
         context["ticket_route"] = "subcommand" if first_word(command) in SUBCOMMANDS else "ticket"
         ack()
 
@@ -147,15 +151,21 @@ def register(app: App, services: BotServices) -> None:
                 )
             )
         else:
-            start_ticket(services, command, text)
+            start_ticket(services, command, text, context.get("ticket_arrived"))
 
     # Bolt runs the first listener whose matchers pass: help never pays for a lazy thread.
     app.command(COMMAND, matchers=[is_help])(ack_help)
     app.command(COMMAND)(ack=ack_ticket, lazy=[run_ticket])
 
 
-def start_ticket(services: BotServices, command: dict[str, Any], text: str) -> None:
-    """`/ticket [summary]`: create at once when nothing else is needed, else the modal."""
+def start_ticket(
+    services: BotServices, command: dict[str, Any], text: str, arrived: float | None = None
+) -> None:
+    """`/ticket [summary]`: create at once when nothing else is needed, else the modal.
+
+    Without a summary the modal opens at once and Jira's answer fills it in afterwards;
+    with one, createmeta gets what is left of `QUICK_CREATE_WAIT` since `arrived` (the ack's
+    `time.monotonic()`), so a request that queued for a thread does not wait twice."""
     summary, description = split_text(text)
     channel = command["channel_id"]
     default = services.default_project(channel)
@@ -171,21 +181,25 @@ def start_ticket(services: BotServices, command: dict[str, Any], text: str) -> N
         services.modal.open(command["trigger_id"], ctx, values)
         return
     loading = _prefetch.submit(services.modal.screen_for, ctx)
-    try:
-        loaded: tuple[ModalContext, Screen] | None = loading.result(timeout=QUICK_CREATE_WAIT)
-    except FutureTimeout:
-        loaded = None
-    if loaded is not None and summary and len(summary) <= SUMMARY_MAX:
-        quick = quick_request(loaded[0], loaded[1], summary, description)
-        if quick is not None:
-            tickets = services.deps.tickets
-            _, claim = tickets.accept(quick, delivery_key=f"command:{command['trigger_id']}")
-            if claim is not None:
-                tickets.first_attempt(claim, quick, response_url=command.get("response_url"))
-            return
+    loaded: tuple[ModalContext, Screen] | None = None
+    if summary and len(summary) <= SUMMARY_MAX:
+        started = arrived if arrived is not None else time.monotonic()
+        budget = QUICK_CREATE_WAIT - (time.monotonic() - started)
+        try:
+            loaded = loading.result(timeout=max(budget, 0.0))
+        except FutureTimeout:
+            log.info("ticket.quick_create_timeout budget=%.2fs", budget)
+        if loaded is not None:
+            quick = quick_request(loaded[0], loaded[1], summary, description)
+            if quick is not None:
+                tickets = services.deps.tickets
+                _, claim = tickets.accept(quick, delivery_key=f"command:{command['trigger_id']}")
+                if claim is not None:
+                    tickets.first_attempt(claim, quick, response_url=command.get("response_url"))
+                return
     view = services.modal.open(command["trigger_id"], ctx, values)
     if view is not None:
-        services.modal.refresh(view, ctx, values, loaded or loading.result())
+        services.modal.refresh(view, ctx, values, loaded or loading.result(), initial=True)
 
 
 def quick_request(

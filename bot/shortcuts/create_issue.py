@@ -2,6 +2,11 @@
 
 The issue's link goes into the message's thread (its `thread_ts`, or its own `ts` when it
 is a top-level message), and that thread is linked to the issue so replies become comments.
+
+The modal opens first, from the payload alone (`@U0BOB` for mentions, no permalink): any
+Slack call before `views.open` could be rate limited past the trigger id's 3 seconds. The
+permalink, people's names and Jira's issue types follow in one `views.update` guarded by
+the opened view's hash, so it never overwrites a view the user already changed.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.errors import lazy_guard
-from bot.views.ticket_modal import ModalContext, Values
+from bot.views.ticket_modal import ModalContext, Screen, Values
 from integrations.mrkdwn import mentioned_users, plain, prettify
 from integrations.tickets import slack_io
 from integrations.tickets.models import SUMMARY_MAX
@@ -32,6 +37,10 @@ def summary_from(text: str, mentions: Any) -> str:
         if summary:
             return summary if len(summary) <= SUMMARY_MAX else summary[: SUMMARY_MAX - 1] + "…"
     return ""
+
+
+def _values(text: str, names: Any) -> Values:
+    return Values(summary=summary_from(text, names), description=prettify(text, names))
 
 
 def register(app: App, services: BotServices) -> None:
@@ -63,15 +72,24 @@ def register(app: App, services: BotServices) -> None:
             thread_ts=str(message.get("thread_ts") or ts),
             message_ts=ts,
             author_id=message.get("user"),
-            permalink=slack_io.permalink(services.slack, channel, ts),
             response_url=body.get("response_url"),
             project=default.key if default else None,
         )
         loading = _prefetch.submit(services.modal.screen_for, ctx) if ctx.project else None
-        names = services.deps.directory.mentions(mentioned_users(text), with_jira=False)
-        values = Values(summary=summary_from(text, names), description=prettify(text, names))
-        view = services.modal.open(body["trigger_id"], ctx, values)
-        if view is not None and loading is not None:
-            services.modal.refresh(view, ctx, values, loading.result())
+        view = services.modal.open(body["trigger_id"], ctx, _values(text, {}))
+        if view is None:
+            return
+        permalink = slack_io.permalink(services.slack, channel, ts)
+        services.modal.remember_permalink(view["id"], permalink)
+        users = mentioned_users(text)
+        names = services.deps.directory.mentions(users, with_jira=False) if users else {}
+        loaded_ctx, screen = loading.result() if loading is not None else (ctx, Screen())
+        services.modal.refresh(
+            view,
+            ctx,
+            _values(text, names),
+            (loaded_ctx.model_copy(update={"permalink": permalink}), screen),
+            initial=True,
+        )
 
     app.shortcut(CALLBACK_ID)(ack=ack_shortcut, lazy=[open_modal])

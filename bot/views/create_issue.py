@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -22,6 +23,18 @@ from storage.queue import Claim
 if TYPE_CHECKING:
     from bot.services import BotServices
 
+_arrivals = itertools.count()
+"""Order of the acks of modal changes: ties on Slack's `action_ts` go to the later one."""
+
+
+def action_order(action: dict[str, Any], context: BoltContext) -> tuple[float, int]:
+    """When the user made this change (`ModalService.refresh`'s `action`)."""
+    try:
+        ts = float(action.get("action_ts") or 0.0)
+    except ValueError:
+        ts = 0.0
+    return ts, int(context.get("modal_action_seq") or 0)
+
 
 def register(app: App, services: BotServices) -> None:
     modal = services.modal
@@ -30,11 +43,12 @@ def register(app: App, services: BotServices) -> None:
     def project_options(ack: Ack, body: dict[str, Any]) -> None:
         ack(options=modal.project_options(str(body.get("value") or "")))
 
-    def ack_change(ack: Ack) -> None:
+    def ack_change(ack: Ack, context: BoltContext) -> None:
+        context["modal_action_seq"] = next(_arrivals)
         ack()
 
     @lazy_guard
-    def project_changed(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def project_changed(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         view = body["view"]
         ctx = ModalContext.load(view["private_metadata"])
         project = ((action.get("selected_option") or {}).get("value")) or None
@@ -43,17 +57,24 @@ def register(app: App, services: BotServices) -> None:
         changed = ctx.model_copy(
             update={"project": project, "issue_type_id": None, "load_error": None}
         )
-        modal.refresh(view, changed, current_values(view))
+        modal.refresh(view, changed, current_values(view), action=action_order(action, context))
 
     @lazy_guard
-    def issue_type_changed(body: dict[str, Any], action: dict[str, Any]) -> None:
+    def issue_type_changed(
+        body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
         view = body["view"]
         ctx = ModalContext.load(view["private_metadata"])
         chosen = (action.get("selected_option") or {}).get("value")
-        modal.refresh(view, ctx.model_copy(update={"issue_type_id": chosen}), current_values(view))
+        modal.refresh(
+            view,
+            ctx.model_copy(update={"issue_type_id": chosen}),
+            current_values(view),
+            action=action_order(action, context),
+        )
 
     def ack_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        ctx = ModalContext.load(view["private_metadata"])
+        ctx = modal.complete(view["id"], ModalContext.load(view["private_metadata"]))
         submission = read_submission(view, ctx)
         if submission.request is None:
             ack(response_action="errors", errors=submission.errors)

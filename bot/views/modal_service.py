@@ -1,8 +1,14 @@
 """Opening and refreshing the create-issue modal: Slack calls plus cached Jira metadata.
 
 Open first, with what is known (`views.open` never waits for Jira), then fill in the issue
-types and fields with `views.update`, passing the view's `hash` so a slow refresh never
-overwrites a newer one (Slack answers `hash_conflict`, and the newer view stays).
+types and fields with `views.update`. Two kinds of update, two guards:
+
+- the background fill right after opening passes the opened view's `hash`: once the user has
+  changed anything, Slack answers `hash_conflict` and the user's view stays;
+- a refresh for a user's change (project, issue type) passes no hash, since the view it was
+  made from may still be waiting for the background fill (whose update changes the hash,
+  and the user's change would be lost). Instead the latest user action per view wins: a
+  refresh older (`action_ts`, then arrival order) than one already started is dropped.
 Jira gets the short interactive timeout here, and its answers are cached for a minute:
 people open the modal, switch projects and back, and project lists rarely change.
 """
@@ -10,6 +16,8 @@ people open the modal, switch projects and back, and project lists rarely change
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -42,6 +50,11 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60.0
 MAX_OPTIONS = 100
+TRACKED_VIEWS = 1024
+"""Views whose latest user action is remembered (the oldest are forgotten first)."""
+
+ActionOrder = tuple[float, int]
+"""When a user action happened: Slack's `action_ts`, then the order the acks ran in."""
 
 
 class ModalService:
@@ -51,6 +64,9 @@ class ModalService:
         self._projects: TtlCache[str, list[ProjectRef]] = TtlCache(ttl)
         self._types: TtlCache[str, list[IssueTypeInfo]] = TtlCache(ttl)
         self._fields: TtlCache[tuple[str, str], list[FieldInfo]] = TtlCache(ttl)
+        self._latest: OrderedDict[str, ActionOrder] = OrderedDict()
+        self._permalinks: OrderedDict[str, str] = OrderedDict()
+        self._latest_lock = threading.Lock()
 
     # --- Jira metadata --------------------------------------------------------------------
 
@@ -148,23 +164,75 @@ class ModalService:
         ctx: ModalContext,
         values: Values,
         loaded: tuple[ModalContext, Screen] | None = None,
+        *,
+        initial: bool = False,
+        action: ActionOrder | None = None,
     ) -> None:
-        """Show what `ctx` needs from Jira (`views.update` with the view hash): `loaded`
-        when the caller already has it (`screen_for`), else loaded now."""
+        """Show what `ctx` needs from Jira with `views.update`: `loaded` when the caller
+        already has it (`screen_for`), else loaded now.
+
+        `initial`: the background fill after `views.open`, guarded by the opened view's
+        hash. `action`: a user's change; dropped if a later action of the view came first.
+        """
+        view_id = str(view["id"])
+        if action is not None:
+            self._note_action(view_id, action)
+        ctx = self.complete(view_id, ctx)
         ctx, screen = loaded if loaded is not None else self.screen_for(ctx)
+        if action is not None and self._superseded(view_id, action):
+            log.info("modal.update_superseded view=%s reason=newer_action", view_id)
+            return
         if ctx.project and not values.project_label:
             values = replace(values, project_label=self.project_label(ctx.project))
+        self.update(
+            view, build_modal(ctx, screen, values), hash=view.get("hash") if initial else None
+        )
+
+    def update(self, view: dict[str, Any], built: dict[str, Any], *, hash: str | None) -> bool:
+        """`views.update`; False when Slack refused it (`hash_conflict`: a newer view stays)."""
         try:
-            self._slack.views_update(
-                view_id=view["id"], hash=view.get("hash"), view=build_modal(ctx, screen, values)
-            )
+            self._slack.views_update(view_id=view["id"], hash=hash, view=built)
+            return True
         except SlackApiError as error:
             if error.response.get("error") == "hash_conflict":
-                log.info("modal.update_superseded view=%s", view["id"])
-                return
+                log.info("modal.update_superseded view=%s reason=hash_conflict", view["id"])
+                return False
             log.warning("modal.update_failed view=%s error=%s", view["id"], _slack_code(error))
         except (SlackClientError, OSError) as error:
             log.warning("modal.update_failed view=%s error=%s", view["id"], _slack_code(error))
+        return False
+
+    def remember_permalink(self, view_id: str, permalink: str | None) -> None:
+        """The shortcut's message permalink, fetched after `views.open`. Its update can lose
+        to a user's change (`hash_conflict`); later refreshes and the submission take it
+        from here (`complete`), so the issue still links the message."""
+        if permalink:
+            with self._latest_lock:
+                self._permalinks[view_id] = permalink
+                while len(self._permalinks) > TRACKED_VIEWS:
+                    self._permalinks.popitem(last=False)
+
+    def complete(self, view_id: str, ctx: ModalContext) -> ModalContext:
+        """`ctx` (from the view's metadata) with what arrived after the view was built."""
+        if ctx.origin != "shortcut" or ctx.permalink:
+            return ctx
+        with self._latest_lock:
+            permalink = self._permalinks.get(view_id)
+        return ctx.model_copy(update={"permalink": permalink}) if permalink else ctx
+
+    def _note_action(self, view_id: str, action: ActionOrder) -> None:
+        with self._latest_lock:
+            latest = self._latest.get(view_id)
+            if latest is None or action > latest:
+                self._latest[view_id] = action
+            self._latest.move_to_end(view_id)
+            while len(self._latest) > TRACKED_VIEWS:
+                self._latest.popitem(last=False)
+
+    def _superseded(self, view_id: str, action: ActionOrder) -> bool:
+        with self._latest_lock:
+            latest = self._latest.get(view_id)
+        return latest is not None and latest > action
 
 
 def _failed(ctx: ModalContext, message: str) -> ModalContext:

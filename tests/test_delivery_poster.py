@@ -10,9 +10,7 @@ fake Slack.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,7 +22,8 @@ from tests.fakes.base import RecordedRequest
 from tests.fakes.slack import FakeSlack
 from tests.support.github_payloads import example, variant
 from tests.support.live import LiveApp
-from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload, post_github, post_jira
+from tests.support.pipeline import DeliveryPipeline
+from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload
 
 CHANNEL = "C0GENERAL"
 OTHER = "C0OTHER"
@@ -35,39 +34,9 @@ COMMENT_KEY = "Codertocat/Hello-World#1/issuecomment-492700400"
 COMMENTED = f":speech_balloon: Codertocat <{ISSUE_URL}#issuecomment-492700400|commented>"
 
 
-@dataclass
-class Pipeline:
-    live: LiveApp
-    slack: FakeSlack
-    worker: Worker
-
+class Pipeline(DeliveryPipeline):
     def send(self, event: str, payload: dict[str, Any]) -> int:
-        response = post_github(self.live, event, payload)
-        assert response.status_code in (200, 202), response.text
-        return response.json()["integration_id"]
-
-    def send_jira(self, payload: dict[str, Any]) -> int:
-        response = post_jira(self.live, payload)
-        assert response.status_code in (200, 202), response.text
-        return response.json()["integration_id"]
-
-    def drain(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            self.worker.run_until_idle()
-            pending = self.live.get("/api/v1/integrations", params={"status": "pending"})
-            if pending.json()["total"] == 0:
-                return
-            assert time.monotonic() < deadline, pending.json()
-            time.sleep(0.02)
-
-    def event(self, integration_id: int) -> dict[str, Any]:
-        return self.live.get(f"/api/v1/integrations/{integration_id}").json()
-
-    def deliver(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        integration_id = self.send(event, payload)
-        self.drain()
-        return self.event(integration_id)
+        return self.send_github(event, payload)
 
     def subscribe(self, channel: str = CHANNEL, source: str = "github", **body: Any) -> int:
         source_id = REPO if source == "github" else "TES"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from integrations.delivery.worker import Worker, WorkerConfig
 from storage.domain import MappingType, Status, slack_ref
 from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
+from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import (
     GITHUB_SECRET,
     JIRA_SECRET,
@@ -34,33 +34,13 @@ from web.webhooks import WORKER_EXTENSION
 CHANNEL = "C0GENERAL"
 
 
-@dataclass
-class Pipeline:
-    live: LiveApp
-    slack: FakeSlack
-    worker: Worker
-
+class Pipeline(DeliveryPipeline):
     def send(self, name_or_payload: str | dict[str, Any], **kwargs: Any) -> int:
+        """A Jira webhook: a corpus file's name, or a payload."""
         payload = (
             jira_payload(name_or_payload) if isinstance(name_or_payload, str) else name_or_payload
         )
-        response = post_jira(self.live, payload, **kwargs)
-        assert response.status_code in (200, 202), response.text
-        return response.json()["integration_id"]
-
-    def drain(self, timeout: float = 10.0) -> None:
-        """Deliver until nothing is pending (waiting out backoffs and Retry-After)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self.worker.run_until_idle()
-            pending = self.live.get("/api/v1/integrations", params={"status": "pending"})
-            if pending.json()["total"] == 0:
-                return
-            assert time.monotonic() < deadline, pending.json()
-            time.sleep(0.02)
-
-    def event(self, integration_id: int) -> dict[str, Any]:
-        return self.live.get(f"/api/v1/integrations/{integration_id}").json()
+        return self.send_jira(payload, **kwargs)
 
     def thread(self, key: str = "TES-41") -> str:
         """Link `key` to a new thread started by a person in #general; returns its ts."""

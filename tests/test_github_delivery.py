@@ -7,9 +7,7 @@ Payloads are the real `@octokit/webhooks-examples`; variants change only what ma
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,6 +19,7 @@ from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
 from tests.support.github_payloads import all_examples, example, variant
 from tests.support.live import LiveApp
+from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET, post_github
 
 CHANNEL = "C0GENERAL"
@@ -30,32 +29,9 @@ PR_URL = "https://github.com/Codertocat/Hello-World/pull/2"
 PR_LINK = f"<{PR_URL}|#2 Update the README with new information.>"
 
 
-@dataclass
-class GitHubPipeline:
-    live: LiveApp
-    slack: FakeSlack
-    worker: Worker
-
+class GitHubPipeline(DeliveryPipeline):
     def send(self, event: str, payload: dict[str, Any]) -> int:
-        response = post_github(self.live, event, payload)
-        assert response.status_code in (200, 202), response.text
-        return response.json()["integration_id"]
-
-    def drain(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            self.worker.run_until_idle()
-            pending = self.live.get("/api/v1/integrations", params={"status": "pending"})
-            if pending.json()["total"] == 0:
-                return
-            assert time.monotonic() < deadline, pending.json()
-            time.sleep(0.02)
-
-    def deliver(self, event: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send one event, deliver it, and return its audit-log entry."""
-        integration_id = self.send(event, payload)
-        self.drain()
-        return self.live.get(f"/api/v1/integrations/{integration_id}").json()
+        return self.send_github(event, payload)
 
     def subscribe(
         self,

@@ -8,7 +8,6 @@ back through `/webhooks/jira` and must post nothing to the fake Slack.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +28,11 @@ from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
 from tests.support.github_payloads import example, variant
 from tests.support.live import LiveApp
+from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import (
     GITHUB_SECRET,
     JIRA_SECRET,
     jira_payload,
-    post_github,
     post_jira,
 )
 
@@ -47,26 +46,11 @@ COMMENT_POST = "POST /rest/api/2/issue/PROJ-7/comment"
 
 
 @dataclass
-class Pipeline:
-    live: LiveApp
-    slack: FakeSlack
+class Pipeline(DeliveryPipeline):
     jira: FakeJira
-    worker: Worker
 
     def send(self, event: str, payload: dict[str, Any]) -> int:
-        response = post_github(self.live, event, payload)
-        assert response.status_code in (200, 202), response.text
-        return response.json()["integration_id"]
-
-    def drain(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            self.worker.run_until_idle()
-            pending = self.live.get("/api/v1/integrations", params={"status": "pending"})
-            if pending.json()["total"] == 0:
-                return
-            assert time.monotonic() < deadline, pending.json()
-            time.sleep(0.02)
+        return self.send_github(event, payload)
 
     def links(self) -> list[dict[str, Any]]:
         """The `github → jira` events, oldest first, with their attempt logs."""
@@ -74,9 +58,6 @@ class Pipeline:
             "/api/v1/integrations", params={"source_service": "github", "target_service": "jira"}
         ).json()
         return [self.event(item["id"]) for item in reversed(page["integrations"])]
-
-    def event(self, integration_id: int) -> dict[str, Any]:
-        return self.live.get(f"/api/v1/integrations/{integration_id}").json()
 
     def comments(self, key: str = "PROJ-7") -> list[str]:
         return [str(comment.body) for comment in self.jira.comments(key)]
@@ -115,7 +96,7 @@ def make_pipeline(
         )
         for number in range(1, 8):
             fake_jira.create_issue("PROJ", f"Issue {number}")  # PROJ-1 ... PROJ-7
-        return Pipeline(live, fake_slack, fake_jira, worker)
+        return Pipeline(live, fake_slack, worker, fake_jira)
 
     return make
 

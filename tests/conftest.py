@@ -14,9 +14,12 @@ import requests
 from app import create_app
 from storage import Database, Repositories
 from tests.fakes.conftest_fixtures import *  # noqa: F403 - fake_slack, fake_jira, ...
+from tests.fakes.jira import FakeJira
+from tests.fakes.slack import FakeSlack
 from tests.support import databases
 from tests.support.live import LiveApp, settings_for
 from tests.support.server import ServerThread
+from tests.support.slack import TicketEnv, start_ticket_env
 
 ENV_PREFIXES = ("CONNECT_", "SLACK_", "JIRA_", "GITHUB_")
 
@@ -125,3 +128,19 @@ def make_live_app() -> Iterator[Callable[..., LiveApp]]:
 def live_app(make_live_app: Callable[..., LiveApp], database_url: str) -> LiveApp:
     """The app on each database kind in turn."""
     return make_live_app(database_url)
+
+
+@pytest.fixture
+def make_ticket_env(
+    make_live_app: Callable[..., LiveApp],
+    sqlite_url: str,
+    fake_slack: FakeSlack,
+    fake_jira: FakeJira,
+) -> Callable[..., TicketEnv]:
+    """`make_ticket_env(**settings)`: the app with Slack and Jira configured against the fakes
+    (see `tests/support/slack.py`), on SQLite."""
+
+    def make(**overrides: Any) -> TicketEnv:
+        return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira, **overrides)
+
+    return make

@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.github import FakeGitHub
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
+from tests.support.slack import TicketEnv, settle, wait_for
 
 REPO = "acme/widgets"
 
@@ -30,15 +27,12 @@ def github(fake_github: FakeGitHub) -> Iterator[FakeGitHub]:
 
 @pytest.fixture
 def make_env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira: FakeJira,
-    github: FakeGitHub,
+    make_ticket_env: Callable[..., TicketEnv], github: FakeGitHub
 ) -> Callable[..., TicketEnv]:
     def make(**overrides: Any) -> TicketEnv:
-        settings = {"github_token": github.token, "github_api_url": github.url, **overrides}
-        return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira, **settings)
+        return make_ticket_env(
+            **{"github_token": github.token, "github_api_url": github.url, **overrides}
+        )
 
     return make
 

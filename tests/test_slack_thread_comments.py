@@ -60,14 +60,9 @@ def done(env: TicketEnv, count: int = 1) -> list[Integration]:
 
 
 @pytest.fixture
-def make_env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira: FakeJira,
-) -> MakeEnv:
+def make_env(make_ticket_env: Callable[..., TicketEnv]) -> MakeEnv:
     def make(**overrides: Any) -> TicketEnv:
-        return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira, **overrides)
+        return make_ticket_env(**overrides)
 
     return make
 

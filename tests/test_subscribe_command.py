@@ -15,12 +15,11 @@ from integrations.github.dispatch import SUPPORTED_EVENTS
 from integrations.github.webhook_setup import EVENT_LABELS, FEATURE_EVENTS, webhook_events
 from integrations.subscriptions import GITHUB_FEATURES
 from tests.fakes.github import FakeGitHub
-from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_models import ResponseUrlPost
 from tests.support.github_payloads import example
 from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, start_ticket_env, wait_for
+from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import GITHUB_SECRET, post_github
 
 MakeEnv = Callable[..., TicketEnv]
@@ -28,15 +27,9 @@ PUBLIC = "https://connect.example.com"
 
 
 @pytest.fixture
-def make_env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira: FakeJira,
-) -> MakeEnv:
+def make_env(make_ticket_env: Callable[..., TicketEnv]) -> MakeEnv:
     def make(**overrides: Any) -> TicketEnv:
-        overrides.setdefault("connect_public_url", PUBLIC)
-        return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira, **overrides)
+        return make_ticket_env(**{"connect_public_url": PUBLIC, **overrides})
 
     return make
 

@@ -12,23 +12,16 @@ import pytest
 
 from bot.commands import ticket
 from storage.domain import MappingType, NewSubscription, Status, slack_ref
-from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
-from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, metadata, start_ticket_env, wait_for
+from tests.support.slack import TicketEnv, metadata, wait_for
 
 MakeEnv = Callable[..., TicketEnv]
 
 
 @pytest.fixture
-def make_env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira: FakeJira,
-) -> MakeEnv:
+def make_env(make_ticket_env: Callable[..., TicketEnv]) -> MakeEnv:
     def make(**overrides: Any) -> TicketEnv:
-        return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira, **overrides)
+        return make_ticket_env(**overrides)
 
     return make
 

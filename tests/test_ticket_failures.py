@@ -13,30 +13,15 @@ from slack_sdk import WebClient
 from integrations.delivery import Done, Fail, handler_for
 from integrations.delivery.worker import Worker, WorkerConfig
 from storage.domain import Integration, MappingType, Status
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
+from tests.support.slack import TicketEnv, settle, wait_for
 
 MakeEnv = Callable[..., TicketEnv]
 
 
 @pytest.fixture
-def make_env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira: FakeJira,
-) -> MakeEnv:
+def make_env(make_ticket_env: Callable[..., TicketEnv]) -> MakeEnv:
     def make(**overrides: Any) -> TicketEnv:
-        return start_ticket_env(
-            make_live_app,
-            sqlite_url,
-            fake_slack,
-            fake_jira,
-            jira_default_project="PROJ",
-            **overrides,
-        )
+        return make_ticket_env(**{"jira_default_project": "PROJ", **overrides})
 
     return make
 

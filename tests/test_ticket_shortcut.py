@@ -9,9 +9,6 @@ from typing import Any
 import pytest
 
 from storage.domain import MappingType, Status, slack_ref
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.support.live import LiveApp
 from tests.support.slack import (
     TicketEnv,
     initial_state,
@@ -19,7 +16,6 @@ from tests.support.slack import (
     metadata,
     modal_values,
     option,
-    start_ticket_env,
     wait_for,
 )
 
@@ -27,21 +23,9 @@ MakeEnv = Callable[..., TicketEnv]
 
 
 @pytest.fixture
-def make_env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira: FakeJira,
-) -> MakeEnv:
+def make_env(make_ticket_env: Callable[..., TicketEnv]) -> MakeEnv:
     def make(**overrides: Any) -> TicketEnv:
-        return start_ticket_env(
-            make_live_app,
-            sqlite_url,
-            fake_slack,
-            fake_jira,
-            jira_default_project="PROJ",
-            **overrides,
-        )
+        return make_ticket_env(**{"jira_default_project": "PROJ", **overrides})
 
     return make
 

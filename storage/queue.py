@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -86,6 +87,12 @@ def _clip(error: str | None) -> str | None:
     if error is None:
         return None
     return error if len(error) <= MAX_ERROR else error[: MAX_ERROR - 1] + "…"
+
+
+def _held_by(claim: Claim, worker_id: str) -> tuple[Any, ...]:
+    """The event of `claim`, still pending and still leased to `worker_id`: a write under
+    these conditions that touches no row means the lease was taken over."""
+    return (Log.id == claim.id, Log.locked_by == worker_id, Log.status == Status.PENDING.value)
 
 
 class QueueRepository:
@@ -257,11 +264,7 @@ class QueueRepository:
         with self._db.write() as session:
             result = session.execute(
                 update(Log)
-                .where(
-                    Log.id == claim.id,
-                    Log.locked_by == worker_id,
-                    Log.status == Status.PENDING.value,
-                )
+                .where(*_held_by(claim, worker_id))
                 .values(**values, locked_by=None, locked_until=None, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -284,11 +287,7 @@ class QueueRepository:
         with self._db.write() as session:
             result = session.execute(
                 update(Log)
-                .where(
-                    Log.id == claim.id,
-                    Log.locked_by == worker_id,
-                    Log.status == Status.PENDING.value,
-                )
+                .where(*_held_by(claim, worker_id))
                 .values(locked_until=until)
                 .execution_options(synchronize_session=False)
             )

@@ -5,11 +5,9 @@ frozen objects of `storage.domain`.
 """
 
 from storage.db import Database
-from storage.repository import (
-    IntegrationFilter,
-    MappingFilter,
-    Repositories,
-    SubscriptionFilter,
-)
+from storage.integrations import IntegrationFilter
+from storage.mappings import MappingFilter
+from storage.repositories import Repositories
+from storage.subscriptions import SubscriptionFilter
 
 __all__ = ["Database", "IntegrationFilter", "MappingFilter", "Repositories", "SubscriptionFilter"]

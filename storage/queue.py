@@ -34,12 +34,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from storage import domain, models
 from storage.db import Database
 from storage.domain import Status
-from storage.repository import _integration
+from storage.integrations import IntegrationRepository, new_log_row, to_integration
 from storage.types import utcnow
 
 Log = models.IntegrationLog
@@ -95,6 +96,21 @@ def _held_by(claim: Claim, worker_id: str) -> tuple[Any, ...]:
     return (Log.id == claim.id, Log.locked_by == worker_id, Log.status == Status.PENDING.value)
 
 
+def _thread_head() -> Any:
+    """No older event of the same thread (`ordering_key`) is still pending."""
+    older = aliased(Log)
+    has_older_pending = (
+        select(older.id)
+        .where(
+            older.ordering_key == Log.ordering_key,
+            older.status == Status.PENDING.value,
+            older.id < Log.id,
+        )
+        .exists()
+    )
+    return or_(Log.ordering_key.is_(None), ~has_older_pending)
+
+
 class QueueRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -126,16 +142,6 @@ class QueueRepository:
             return []
         now = now or utcnow()
         lease_until = now + timedelta(seconds=lease_seconds)
-        older = aliased(Log)
-        has_older_pending = (
-            select(older.id)
-            .where(
-                older.ordering_key == Log.ordering_key,
-                older.status == Status.PENDING.value,
-                older.id < Log.id,
-            )
-            .exists()
-        )
         claimable = (
             Log.status == Status.PENDING.value,
             Log.next_attempt_at <= now,
@@ -146,9 +152,7 @@ class QueueRepository:
             candidate_ids = list(
                 session.scalars(
                     select(Log.id)
-                    .where(
-                        *claimable, on_route, or_(Log.ordering_key.is_(None), ~has_older_pending)
-                    )
+                    .where(*claimable, on_route, _thread_head())
                     .order_by(Log.id)
                     .limit(max(MIN_CANDIDATES, limit * CANDIDATE_FACTOR))
                 )
@@ -199,7 +203,7 @@ class QueueRepository:
         )
         session.flush()
         rate_limited = rate_limited or 0
-        return Claim(_integration(row), number, row.attempts - rate_limited, until, rate_limited)
+        return Claim(to_integration(row), number, row.attempts - rate_limited, until, rate_limited)
 
     @staticmethod
     def _abandon(session: Session, integration_id: int, now: datetime) -> None:
@@ -307,10 +311,6 @@ class QueueRepository:
         `retry_later`, as a worker would. `(stored, None)` when `new.delivery_key` was
         already stored (a duplicate: nothing is leased).
         """
-        from sqlalchemy.exc import IntegrityError
-
-        from storage.repository import IntegrationRepository, new_log_row
-
         now = utcnow()
         until = now + timedelta(seconds=lease_seconds)
         row = new_log_row(replace(new, status=Status.PENDING, error_message=None), now)
@@ -323,7 +323,7 @@ class QueueRepository:
                     AttemptRow(integration_id=row.id, number=1, started_at=now, outcome=RUNNING)
                 )
                 session.flush()
-                stored = _integration(row)
+                stored = to_integration(row)
                 return stored, Claim(stored, 1, 1, until)
         except IntegrityError:
             return IntegrationRepository(self._db).duplicate_of(new), None

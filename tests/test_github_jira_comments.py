@@ -23,7 +23,7 @@ from integrations.github.jira_comments import (
     is_this_comment,
 )
 from storage.domain import MappingType, NewSubscription, slack_ref
-from storage.repository import MappingFilter
+from storage.mappings import MappingFilter
 from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
 from tests.support.github_payloads import example, variant

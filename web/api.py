@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from integrations.github.api import GitHubApi, GitHubApiError, NotVisible, RateLimited, Unavailable
 from storage import IntegrationFilter, MappingFilter, SubscriptionFilter
 from storage.domain import NewIntegration, NewSubscription, NotFound
-from storage.repository import MAX_ID
+from storage.pagination import MAX_ID
 from web import schemas
 from web.errors import ApiError
 from web.requests import parse_body, parse_query

@@ -60,7 +60,7 @@ from slack_sdk.web import SlackResponse
 from integrations.delivery import Fail, Retry
 from integrations.messages import ChannelPost, Delivery, Ignored, SlackMessage, ThreadPost
 from storage.domain import MappingType, ServiceMapping, parse_slack_ref, slack_ref
-from storage.repository import MappingRepository
+from storage.mappings import MappingRepository
 
 log = logging.getLogger(__name__)
 

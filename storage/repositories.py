@@ -1,0 +1,32 @@
+"""`Repositories`: every repository of the app, built on one `Database`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+from storage.integrations import IntegrationRepository
+from storage.mappings import MappingRepository
+from storage.queue import QueueRepository
+from storage.subscriptions import SubscriptionRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Repositories:
+    """Everything storage offers the rest of the app, built on one `Database`."""
+
+    db: Database
+    integrations: IntegrationRepository
+    mappings: MappingRepository
+    subscriptions: SubscriptionRepository
+    queue: QueueRepository
+
+    @classmethod
+    def on(cls, db: Database) -> Repositories:
+        return cls(
+            db,
+            IntegrationRepository(db),
+            MappingRepository(db),
+            SubscriptionRepository(db),
+            QueueRepository(db),
+        )

@@ -65,24 +65,123 @@ def _operation(
     return operation
 
 
-@cache
-def document() -> dict[str, Any]:
-    models: list[type[BaseModel]] = [
-        schemas.IntegrationCreate,
-        schemas.IntegrationCreated,
-        schemas.IntegrationList,
-        schemas.IntegrationDetail,
-        schemas.MappingList,
-        schemas.SubscriptionCreate,
-        schemas.SubscriptionOut,
-        schemas.SubscriptionList,
-        schemas.ErrorOut,
-    ]
+# Components -----------------------------------------------------------------------------
+
+# Models in `components.schemas`; request bodies (`...Create`) in their validation form.
+COMPONENT_MODELS: tuple[type[BaseModel], ...] = (
+    schemas.IntegrationCreate,
+    schemas.IntegrationCreated,
+    schemas.IntegrationList,
+    schemas.IntegrationDetail,
+    schemas.MappingList,
+    schemas.SubscriptionCreate,
+    schemas.SubscriptionOut,
+    schemas.SubscriptionList,
+    schemas.ErrorOut,
+)
+
+
+def _components() -> dict[str, Any]:
     _, definitions = models_json_schema(
-        [(m, "validation" if m.__name__.endswith("Create") else "serialization") for m in models],
+        [
+            (m, "validation" if m.__name__.endswith("Create") else "serialization")
+            for m in COMPONENT_MODELS
+        ],
         ref_template=REF,
     )
-    not_found = {"404": "no such id"}
+    return {
+        "schemas": definitions.get("$defs", {}),
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    }
+
+
+# Paths, per resource --------------------------------------------------------------------
+
+NOT_FOUND = {"404": "no such id"}
+
+
+def _integration_paths() -> dict[str, Any]:
+    return {
+        "/integrations": {
+            "get": _operation(
+                "List integration events, newest first",
+                (200, schemas.IntegrationList),
+                query=schemas.IntegrationQuery,
+            ),
+            "post": _operation(
+                "Record an integration event for delivery",
+                (202, schemas.IntegrationCreated),
+                body=schemas.IntegrationCreate,
+            ),
+        },
+        "/integrations/{integration_id}": {
+            "get": _operation(
+                "One event with its attempts and last error",
+                (200, schemas.IntegrationDetail),
+                path_id="integration_id",
+                extra_errors=NOT_FOUND,
+            )
+        },
+        "/integrations/{integration_id}/retry": {
+            "post": _operation(
+                "Re-queue a failed event",
+                (202, schemas.IntegrationDetail),
+                path_id="integration_id",
+                extra_errors={**NOT_FOUND, "409": "the event is not failed"},
+            )
+        },
+    }
+
+
+def _mapping_paths() -> dict[str, Any]:
+    return {
+        "/mappings": {
+            "get": _operation(
+                "List service mappings",
+                (200, schemas.MappingList),
+                query=schemas.MappingQuery,
+            )
+        },
+    }
+
+
+def _subscription_paths() -> dict[str, Any]:
+    return {
+        "/subscriptions": {
+            "get": _operation(
+                "List subscriptions",
+                (200, schemas.SubscriptionList),
+                query=schemas.SubscriptionQuery,
+            ),
+            "post": _operation(
+                "Subscribe a channel to a GitHub repository/organisation or a Jira project",
+                (201, schemas.SubscriptionOut),
+                body=schemas.SubscriptionCreate,
+                extra_errors={"409": "the channel is already subscribed to it"},
+            ),
+        },
+        "/subscriptions/{subscription_id}": {
+            "get": _operation(
+                "One subscription",
+                (200, schemas.SubscriptionOut),
+                path_id="subscription_id",
+                extra_errors=NOT_FOUND,
+            ),
+            "delete": _operation(
+                "Unsubscribe",
+                (204, None),
+                path_id="subscription_id",
+                extra_errors=NOT_FOUND,
+            ),
+        },
+    }
+
+
+# The document ---------------------------------------------------------------------------
+
+
+@cache
+def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -92,73 +191,7 @@ def document() -> dict[str, Any]:
             "and channel subscriptions. Errors are JSON {error, code}.",
         },
         "servers": [{"url": "/api/v1"}],
-        "components": {
-            "schemas": definitions.get("$defs", {}),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "components": _components(),
         "security": [{"bearer": []}],
-        "paths": {
-            "/integrations": {
-                "get": _operation(
-                    "List integration events, newest first",
-                    (200, schemas.IntegrationList),
-                    query=schemas.IntegrationQuery,
-                ),
-                "post": _operation(
-                    "Record an integration event for delivery",
-                    (202, schemas.IntegrationCreated),
-                    body=schemas.IntegrationCreate,
-                ),
-            },
-            "/integrations/{integration_id}": {
-                "get": _operation(
-                    "One event with its attempts and last error",
-                    (200, schemas.IntegrationDetail),
-                    path_id="integration_id",
-                    extra_errors=not_found,
-                )
-            },
-            "/integrations/{integration_id}/retry": {
-                "post": _operation(
-                    "Re-queue a failed event",
-                    (202, schemas.IntegrationDetail),
-                    path_id="integration_id",
-                    extra_errors={**not_found, "409": "the event is not failed"},
-                )
-            },
-            "/mappings": {
-                "get": _operation(
-                    "List service mappings",
-                    (200, schemas.MappingList),
-                    query=schemas.MappingQuery,
-                )
-            },
-            "/subscriptions": {
-                "get": _operation(
-                    "List subscriptions",
-                    (200, schemas.SubscriptionList),
-                    query=schemas.SubscriptionQuery,
-                ),
-                "post": _operation(
-                    "Subscribe a channel to a GitHub repository/organisation or a Jira project",
-                    (201, schemas.SubscriptionOut),
-                    body=schemas.SubscriptionCreate,
-                    extra_errors={"409": "the channel is already subscribed to it"},
-                ),
-            },
-            "/subscriptions/{subscription_id}": {
-                "get": _operation(
-                    "One subscription",
-                    (200, schemas.SubscriptionOut),
-                    path_id="subscription_id",
-                    extra_errors=not_found,
-                ),
-                "delete": _operation(
-                    "Unsubscribe",
-                    (204, None),
-                    path_id="subscription_id",
-                    extra_errors=not_found,
-                ),
-            },
-        },
+        "paths": {**_integration_paths(), **_mapping_paths(), **_subscription_paths()},
     }

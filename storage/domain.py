@@ -70,6 +70,7 @@ class Integration:
     next_attempt_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    event_key: str | None = None  # the intake's classification of the event, when stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class NewIntegration:
     ordering_key: str | None = None
     status: Status = Status.PENDING
     error_message: str | None = None
+    event_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ def new_log_row(new: domain.NewIntegration, now: datetime) -> models.Integration
         error_message=new.error_message,
         delivery_key=new.delivery_key,
         ordering_key=new.ordering_key,
+        event_key=new.event_key,
         attempts=0,
         next_attempt_at=now if new.status is Status.PENDING else None,
         created_at=now,
@@ -53,6 +54,7 @@ def to_integration(row: models.IntegrationLog) -> domain.Integration:
         next_attempt_at=row.next_attempt_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        event_key=row.event_key,
     )
 
 

@@ -31,7 +31,8 @@ class IntegrationLog(Base):
     redelivered webhook or a retried Slack event is stored once. A worker claims a row by
     setting `locked_by`/`locked_until` (a lease); an expired lease can be taken over.
     `ordering_key` names the thread the event belongs to, so events of one thread are
-    delivered in the order received.
+    delivered in the order received. `event_key` is the classification the intake computed
+    (so the worker need not classify the event again); NULL when none was stored.
     """
 
     __tablename__ = "integration_logs"
@@ -55,6 +56,7 @@ class IntegrationLog(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     delivery_key: Mapped[str | None] = mapped_column(String(KEY_LEN))
     ordering_key: Mapped[str | None] = mapped_column(String(ID_LEN))
+    event_key: Mapped[str | None] = mapped_column(String(128))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_by: Mapped[str | None] = mapped_column(String(64))

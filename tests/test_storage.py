@@ -48,6 +48,32 @@ def test_downgrade_and_upgrade_again(repos: Repositories) -> None:
     )
 
 
+def test_downgrading_the_event_key_keeps_the_events(repos: Repositories) -> None:
+    stored, _ = repos.integrations.record(event(1, event_key="pull_request.opened"))
+    repos.queue.claim("w1", [("github", "slack")], lease_seconds=30)
+    repos.db.downgrade("0001")
+    columns = {c["name"] for c in sa.inspect(repos.db.engine).get_columns("integration_logs")}
+    assert "event_key" not in columns
+    repos.db.upgrade()
+    again = repos.integrations.get(stored.id)
+    assert again is not None
+    assert again.event_key is None
+    assert [a.number for a in repos.integrations.attempts(stored.id)] == [1]
+
+
+def test_the_event_key_is_stored_and_read_back(repos: Repositories) -> None:
+    keyed, _ = repos.integrations.record(event(1, event_key="pull_request.opened"))
+    unkeyed, _ = repos.integrations.record(event(2))
+    assert keyed.event_key == "pull_request.opened"
+    assert unkeyed.event_key is None
+    assert repos.integrations.get(keyed.id) == keyed
+    leased, claim = repos.queue.record_claimed(
+        event(3, event_key="pull_request.closed"), "w1", lease_seconds=30
+    )
+    assert claim is not None
+    assert leased.event_key == claim.integration.event_key == "pull_request.closed"
+
+
 def test_record_returns_an_immutable_event_with_utc_times(repos: Repositories) -> None:
     stored, created = repos.integrations.record(event(1, source_id="octo/repo#1"))
     assert created

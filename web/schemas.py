@@ -121,6 +121,7 @@ class IntegrationOut(Out):
     source_service: str
     target_service: str
     event_type: str
+    event_key: str | None = None
     source_id: str | None
     target_id: str | None
     status: StatusName

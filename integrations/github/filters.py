@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from integrations.github.dispatch import GitHubEvent
-from integrations.github.formatters import WORKFLOW_FAILURES
+from integrations.github.formatters.activity import WORKFLOW_FAILURES
 from integrations.github.models import (
     DeploymentStatusEvent,
     Event,

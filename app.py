@@ -15,6 +15,7 @@ import time
 
 from flask import Flask, g, request
 
+from integrations.container import Container, build_container
 from settings import ConfigError, Settings, WorkerMode, load_settings
 from storage import Database, Repositories
 from web.logging import configure_logging
@@ -39,9 +40,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
         db.upgrade()
         db.dispose()  # no connection may survive into a forked gunicorn worker
     repos = Repositories.on(db)
+    container = build_container(settings, repos)
     runtime = Runtime(
-        settings=settings,
-        repos=repos,
+        container=container,
         metrics=Metrics(repos.integrations.count_by_status),
         health_checks={},
     )
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
 
         from bot import build_bolt_app
 
-        runtime.bolt = build_bolt_app(settings, repos)
+        runtime.bolt = build_bolt_app(container)
         runtime.bolt_handler = SlackRequestHandler(runtime.bolt)
     else:
         log.warning(
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     if settings.connect_worker is WorkerMode.ON:
         from web.webhooks import WORKER_EXTENSION
 
-        app.extensions[WORKER_EXTENSION] = start_worker(settings, repos, runtime.metrics)
+        app.extensions[WORKER_EXTENSION] = start_worker(container, runtime.metrics)
     log.info("app.created database=%s slack=%s", db.display_url, settings.slack_configured)
     return app
 
@@ -97,7 +98,7 @@ def _register(app: Flask) -> None:
         return response
 
 
-def start_worker(settings: Settings, repos: Repositories, metrics: Metrics):  # -> Worker
+def start_worker(container: Container, metrics: Metrics):  # -> Worker
     """The delivery worker in background threads of this process (`CONNECT_WORKER=on`).
 
     Started by `create_app`, so `python app.py` and every gunicorn worker process deliver
@@ -111,7 +112,7 @@ def start_worker(settings: Settings, repos: Repositories, metrics: Metrics):  # 
     def count(target: str, outcome: str) -> None:
         metrics.deliveries.labels(target, outcome).inc()
 
-    worker = Worker(settings, repos, on_outcome=count).start()
+    worker = Worker(container, on_outcome=count).start()
     Gauge(
         "connect_worker_threads_alive",
         "Delivery worker threads running in this process",
@@ -129,8 +130,8 @@ def run_worker(settings: Settings) -> int:
     db = Database(settings.database_url)
     if settings.is_sqlite:
         db.upgrade()
-    worker = Worker(settings, Repositories.on(db))
-    if worker.slack is None:
+    worker = Worker(build_container(settings, Repositories.on(db)))
+    if not worker.container.slack_configured:
         print("connect worker: SLACK_BOT_TOKEN is not set; nothing is delivered", file=sys.stderr)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: worker.request_stop())

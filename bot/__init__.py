@@ -9,15 +9,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
-from settings import Settings
-from storage import Repositories
+from integrations.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +20,7 @@ up to 1.2 s, a mirrored comment up to the 10 s timeout): a few slow calls would 
 new `/ticket` behind them until its 3-second trigger id expired."""
 
 
-def slack_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient on `SLACK_API_URL` that retries rate limits, 5xx and dropped connections."""
-    if token is None and settings.slack_bot_token is not None:
-        token = settings.slack_bot_token.get_secret_value()
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
-def build_bolt_app(settings: Settings, repos: Repositories) -> App:
+def build_bolt_app(container: Container) -> App:
     """The Bolt app with every listener registered.
 
     `process_before_response=True` acks at once (Bolt's threaded ack otherwise waits in a
@@ -51,10 +28,11 @@ def build_bolt_app(settings: Settings, repos: Repositories) -> App:
     off so that the service comes up, and keeps accepting webhooks, while Slack is down.
     Lazy listeners get their own, larger pool (`LAZY_WORKERS`).
     """
+    settings = container.settings
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         raise ValueError("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are needed for the Slack app")
     app = App(
-        client=slack_client(settings),
+        client=container.slack.client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
         token_verification_enabled=False,
@@ -63,16 +41,16 @@ def build_bolt_app(settings: Settings, repos: Repositories) -> App:
             max_workers=LAZY_WORKERS, thread_name_prefix="bolt-lazy"
         ),
     )
-    register_listeners(app, settings, repos)
+    register_listeners(app, container)
     return app
 
 
-def register_listeners(app: App, settings: Settings, repos: Repositories) -> None:
+def register_listeners(app: App, container: Container) -> None:
     """Every listener, on the one app both transports (HTTP, Socket Mode) dispatch to."""
     from bot import commands, errors, events, shortcuts, views
     from bot.services import BotServices
 
-    services = BotServices.build(settings, repos, app.client)
+    services = BotServices.build(container)
     errors.register(app)
     commands.register(app, services)
     shortcuts.register(app, services)

@@ -9,7 +9,7 @@ the card in place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -83,8 +83,14 @@ Rendered = ThreadPost | ChannelPost | Ignored
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One rendered event with where it may go: the channels of matching subscriptions
-    (`channels`) in addition to the threads already linked to `thread_key`."""
+    (`channels`) in addition to the threads already linked to `thread_key`.
+
+    `broadcast_channels`: those of `channels` whose subscription also shows this event in
+    the channel (`reply_broadcast`). `start_threads=False` (deletions, edits, cross-posts)
+    only reaches threads that exist: the event opens no new one.
+    """
 
     rendered: Rendered
     channels: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    broadcast_channels: tuple[str, ...] = ()
+    start_threads: bool = True

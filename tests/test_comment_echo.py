@@ -24,6 +24,7 @@ from tests.fakes.jira import FakeJira
 from tests.fakes.slack_models import Message
 from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
+from tests.support.workers import worker_for
 from tests.test_slack_thread_comments import (  # noqa: F401 - `make_env` is a fixture
     MakeEnv,
     comment_body,
@@ -47,7 +48,7 @@ def worker(env: TicketEnv) -> Worker:
     client = WebClient(
         token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
     )
-    return Worker(
+    return worker_for(
         env.live.runtime.settings,
         env.repos,
         config=WorkerConfig(threads=1, poll_seconds=0.05),

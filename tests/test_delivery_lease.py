@@ -24,6 +24,7 @@ from storage.queue import Claim
 from storage.types import utcnow
 from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
+from tests.support.workers import worker_for
 from tests.test_delivery_worker import CHANNEL, Pipeline, make_worker, slack_settings
 
 
@@ -61,7 +62,7 @@ def patient_worker(live: LiveApp, fake: FakeSlack, **config: Any) -> Worker:
     """A worker whose Slack client waits 10 s for an answer, as the real one does."""
     client = WebClient(token=fake.bot_token, base_url=fake.api_url, timeout=10, retry_handlers=[])
     options = {"threads": 1, "poll_seconds": 0.05, "backoff_seconds": 0.01}
-    return Worker(
+    return worker_for(
         live.runtime.settings,
         live.runtime.repos,
         config=WorkerConfig(**(options | config)),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import WorkerConfig
 from storage.domain import slack_ref
 from tests.fakes.base import RecordedRequest
 from tests.fakes.slack import FakeSlack
@@ -24,6 +24,7 @@ from tests.support.github_payloads import example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload
+from tests.support.workers import worker_for
 
 CHANNEL = "C0GENERAL"
 OTHER = "C0OTHER"
@@ -70,7 +71,7 @@ def pipeline(
     client = WebClient(
         token=fake_slack.bot_token, base_url=fake_slack.api_url, timeout=1, retry_handlers=[]
     )
-    worker = Worker(
+    worker = worker_for(
         live.runtime.settings,
         live.runtime.repos,
         config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery import handler_for
-from integrations.delivery.poster import TAG_EVENT_TYPE
 from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.routes import handler_for
+from integrations.slack.posts import TAG_EVENT_TYPE
 from storage.domain import MappingType, Status, slack_ref
 from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
@@ -29,6 +29,7 @@ from tests.support.webhooks import (
     jira_payload,
     post_jira,
 )
+from tests.support.workers import worker_for
 from web.webhooks import WORKER_EXTENSION
 
 CHANNEL = "C0GENERAL"
@@ -71,7 +72,7 @@ def slack_settings(fake: FakeSlack) -> dict[str, Any]:
 def make_worker(live: LiveApp, fake: FakeSlack, **config: Any) -> Worker:
     options = {"threads": 1, "poll_seconds": 0.05, "backoff_seconds": 0.01, "max_attempts": 8}
     client = WebClient(token=fake.bot_token, base_url=fake.api_url, timeout=1, retry_handlers=[])
-    return Worker(
+    return worker_for(
         live.runtime.settings,
         live.runtime.repos,
         config=WorkerConfig(**(options | config)),
@@ -275,7 +276,7 @@ def test_a_worker_that_died_after_posting_and_linking_is_taken_over_cleanly(
     [claim] = repos.queue.claim("dead", pipeline.worker.routes(), lease_seconds=0.05)
     handler = handler_for("jira", "slack")
     assert handler is not None
-    handler(claim.integration, pipeline.worker.services(claim))  # posted and linked; then died
+    handler(claim.integration, pipeline.worker.context(claim))  # posted and linked; then died
     time.sleep(0.1)
     pipeline.drain()
     assert len(pipeline.slack.replies(CHANNEL, root)) == 1

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import WorkerConfig
 from storage.domain import MappingType, NewSubscription, slack_ref
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
@@ -21,6 +21,7 @@ from tests.support.github_payloads import all_examples, example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET, post_github
+from tests.support.workers import worker_for
 
 CHANNEL = "C0GENERAL"
 OTHER = "C0OTHER"
@@ -83,7 +84,7 @@ def make_pipeline(
         client = WebClient(
             token=fake_slack.bot_token, base_url=fake_slack.api_url, timeout=2, retry_handlers=[]
         )
-        worker = Worker(
+        worker = worker_for(
             live.runtime.settings,
             live.runtime.repos,
             config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),

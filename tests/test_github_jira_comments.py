@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import WorkerConfig
 from integrations.github.jira_comments import (
     LinkRequest,
     comment_body,
@@ -35,6 +35,7 @@ from tests.support.webhooks import (
     jira_payload,
     post_jira,
 )
+from tests.support.workers import worker_for
 
 CHANNEL = "C0GENERAL"
 PR = "Codertocat/Hello-World#2"
@@ -87,7 +88,7 @@ def make_pipeline(
         client = WebClient(
             token=fake_slack.bot_token, base_url=fake_slack.api_url, timeout=2, retry_handlers=[]
         )
-        worker = Worker(
+        worker = worker_for(
             live.runtime.settings,
             live.runtime.repos,
             config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),
@@ -198,9 +199,10 @@ def test_jira_rate_limits_are_waited_out(pipeline: Pipeline) -> None:
 
 
 def test_a_comment_whose_answer_never_came_is_not_made_twice(
-    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+    make_pipeline: Callable[..., Pipeline], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("integrations.github.jira_comments.JIRA_TIMEOUT", 0.5)
+    monkeypatch.setattr("integrations.container.WORK_TIMEOUT", 0.5)
+    pipeline = make_pipeline()
     pipeline.jira.slow_after_apply(COMMENT_POST, 2.0)
     pipeline.send("pull_request", opened())
     pipeline.drain()
@@ -288,18 +290,18 @@ def test_the_webhook_that_overtakes_a_retry_waits_for_it(
 ) -> None:
     """The comment is made but the answer is lost; Jira's webhook arrives before the retry.
     Both carry `ordering_key = jira:PROJ-7`, so the webhook waits, then finds the mapping."""
-    monkeypatch.setattr("integrations.github.jira_comments.JIRA_TIMEOUT", 0.5)
+    monkeypatch.setattr("integrations.container.WORK_TIMEOUT", 0.5)  # the patient worker's
     root = pipeline.slack.add_message(CHANNEL, "PROJ-7: the README is wrong")
     pipeline.live.runtime.repos.mappings.link(
         MappingType.ISSUE_THREAD, "jira", "PROJ-7", "slack", slack_ref(CHANNEL, root.ts)
     )
     pipeline.jira.slow_after_apply(COMMENT_POST, 2.0)
     pipeline.send("pull_request", opened())
-    patient = Worker(  # backs off long enough for the webhook to arrive before the retry
-        pipeline.worker.settings,
+    patient = worker_for(  # backs off long enough for the webhook to arrive before the retry
+        pipeline.worker.container.settings,
         pipeline.worker.repos,
         config=WorkerConfig(threads=1, backoff_seconds=1.0),
-        slack=pipeline.worker.slack,
+        slack=pipeline.worker.container.slack_delivery.client,
     )
     patient.run_once()  # github → slack: posts in the thread, queues the comment
     patient.run_once()  # github → jira: times out (the comment exists), retried in 0.5-1 s

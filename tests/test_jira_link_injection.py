@@ -12,11 +12,12 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import WorkerConfig
 from storage.domain import MappingType, slack_ref
 from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
+from tests.support.workers import worker_for
 
 CHANNEL = "C0GENERAL"
 
@@ -38,7 +39,7 @@ def test_a_jira_link_cannot_ping_the_channel(
     payload = copy.deepcopy(jira_payload("cloud-comment-created"))
     payload["comment"]["body"] = "see [docs|https://evil.example/><!channel>]"
     assert post_jira(live, payload).status_code in (200, 202)
-    worker = Worker(
+    worker = worker_for(
         live.runtime.settings,
         live.runtime.repos,
         config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),

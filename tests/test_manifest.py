@@ -20,6 +20,7 @@ from bot import register_listeners
 from bot.commands import COMMANDS
 from bot.events import BOT_EVENTS
 from bot.shortcuts import GLOBAL_SHORTCUTS, MESSAGE_SHORTCUTS
+from integrations.container import build_container
 from storage import Database, Repositories
 from tests.support.live import settings_for
 
@@ -119,7 +120,7 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
         url, slack_bot_token="xoxb-test", slack_signing_secret="test-signing-secret"
     )
     app = RecordingApp()
-    register_listeners(app, settings, Repositories.on(db))
+    register_listeners(app, build_container(settings, Repositories.on(db)))
     db.dispose()
     return app.recorded
 

@@ -4,14 +4,14 @@ requests): humans only, edits update, deletions delete, retries never duplicate.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery import Done, handler_for
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery import Done
+from integrations.delivery.worker import WorkerConfig
+from integrations.routes import handler_for
 from storage.domain import Integration, MappingType, Status, slack_ref
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.jira import FakeJira
@@ -19,6 +19,7 @@ from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_models import Message
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, initial_state, settle, start_ticket_env, wait_for
+from tests.support.workers import replay_context, worker_for
 
 MakeEnv = Callable[..., TicketEnv]
 
@@ -215,7 +216,7 @@ def test_an_edit_of_a_message_without_a_comment_waits_for_the_worker(env: Ticket
     assert queued.ordering_key == "jira:PROJ-1"  # behind the issue's other events
     handler = handler_for("slack", "jira")
     assert handler is not None
-    services = SimpleNamespace(settings=env.live.runtime.settings, repos=env.repos)
+    services = replay_context(env.live.runtime.container, queued)
     assert handler(queued, services) == Done(
         status="ignored", detail="no Jira comment mirrors this message"
     )
@@ -235,7 +236,7 @@ def test_jira_down_leaves_the_comment_pending_and_a_replay_adds_it(env: TicketEn
     env.jira.clear_faults()
     handler = handler_for("slack", "jira")
     assert handler is not None
-    services = SimpleNamespace(settings=env.live.runtime.settings, repos=env.repos)
+    services = replay_context(env.live.runtime.container, pending)
     assert handler(pending, services) == Done(target_id="PROJ-1/10001")
     assert handler(pending, services) == Done(detail="already mirrored", target_id="PROJ-1/10001")
     assert comments(env) == [comment_body("alice", "while Jira sleeps", reply)]
@@ -308,7 +309,7 @@ def test_a_newer_edit_waits_behind_an_older_one_that_is_retrying(make_env: MakeE
     assert len(queued) == 1
     settle(lambda: len(env.jira.calls("PUT /rest/api/2/issue/*/comment/*")) > edits_sent)
 
-    worker = Worker(
+    worker = worker_for(
         env.live.runtime.settings,
         env.repos,
         config=WorkerConfig(threads=1, poll_seconds=0.05, backoff_seconds=0.01),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import WorkerConfig
 from integrations.github.dispatch import SUPPORTED_EVENTS
 from integrations.github.webhook_setup import EVENT_LABELS, FEATURE_EVENTS, webhook_events
 from integrations.subscriptions import GITHUB_FEATURES
@@ -21,6 +21,7 @@ from tests.support.github_payloads import example
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import GITHUB_SECRET, post_github
+from tests.support.workers import worker_for
 
 MakeEnv = Callable[..., TicketEnv]
 PUBLIC = "https://connect.example.com"
@@ -192,7 +193,7 @@ def test_a_subscription_made_in_slack_receives_webhooks(
     response = post_github(env.live, "pull_request", example("pull_request", "opened"))
     assert response.status_code == 202
     client = WebClient(token=fake_slack.bot_token, base_url=fake_slack.api_url, retry_handlers=[])
-    worker = Worker(
+    worker = worker_for(
         env.live.runtime.settings,
         env.live.runtime.repos,
         config=WorkerConfig(threads=1),

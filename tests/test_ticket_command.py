@@ -91,7 +91,9 @@ def echo_subcommand() -> Iterator[list[ticket.SubcommandContext]]:
         calls.append(ctx)
         ctx.respond(text=f"echo: {ctx.args}")
 
-    ticket.register_subcommand("echo", echo, usage="echo <words>", help="says it back.")
+    ticket.SUBCOMMANDS["echo"] = ticket.Subcommand(
+        "echo", echo, usage="echo <words>", help="says it back."
+    )
     yield calls
     del ticket.SUBCOMMANDS["echo"]
 
@@ -112,7 +114,7 @@ def test_registered_subcommand_gets_its_words_and_shows_in_help(
 
 def test_help_is_reserved() -> None:
     with pytest.raises(ValueError, match="reserved"):
-        ticket.register_subcommand("help", lambda ctx: None, usage="help", help="")
+        ticket.Subcommand("help", lambda ctx: None, usage="help", help="")
 
 
 # --- the modal ----------------------------------------------------------------------------

@@ -4,16 +4,17 @@ failed integration with a replayable payload, and the slack → jira handler rep
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 
-from integrations.delivery import Done, Fail, handler_for
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery import Done, Fail
+from integrations.delivery.worker import WorkerConfig
+from integrations.routes import handler_for
 from storage.domain import Integration, MappingType, Status
 from tests.support.slack import TicketEnv, settle, wait_for
+from tests.support.workers import replay_context, worker_for
 
 MakeEnv = Callable[..., TicketEnv]
 
@@ -37,8 +38,7 @@ def replay(env: TicketEnv, event: Integration) -> Done:
     """Run the slack → jira delivery handler on a stored event, as the worker would."""
     handler = handler_for("slack", "jira")
     assert handler is not None
-    services = SimpleNamespace(settings=env.live.runtime.settings, repos=env.repos)
-    return handler(event, services)
+    return handler(event, replay_context(env.live.runtime.container, event))
 
 
 def test_jira_down_tells_the_user_and_keeps_the_request(make_env: MakeEnv) -> None:
@@ -102,7 +102,7 @@ def test_jira_down_tells_the_user_and_keeps_the_request(make_env: MakeEnv) -> No
 def test_jira_timeout_says_the_issue_may_exist(
     make_env: MakeEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("integrations.tickets.WORK_TIMEOUT", 0.5)
+    monkeypatch.setattr("integrations.container.WORK_TIMEOUT", 0.5)
     env = make_env()
     env.jira.slow_after_apply("POST /rest/api/2/issue", 3.0)
     _, command = env.send.command("Slow one")
@@ -195,7 +195,7 @@ def test_worker_replays_a_requeued_creation(make_env: MakeEnv) -> None:
     env.send.command("Via the worker")
     failed = finished(env, Status.FAILED)
     env.jira.clear_faults()
-    worker = Worker(
+    worker = worker_for(
         env.live.runtime.settings,
         env.repos,
         config=WorkerConfig(threads=1, poll_seconds=0.05),

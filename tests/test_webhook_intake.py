@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from integrations.delivery import handler_for
+from integrations.routes import handler_for
 from tests.support.live import LiveApp
 from tests.support.webhooks import (
     GITHUB_SECRET,

@@ -7,9 +7,14 @@ import ipaddress
 
 from flask import Blueprint, Response, jsonify, request
 
-from integrations.github.api import GitHubApi, GitHubApiError, NotVisible, RateLimited, Unavailable
+from integrations.subscriptions import SubscriptionRequest
+from integrations.subscriptions.service import (
+    SourceCheckFailed,
+    SourceCheckUnavailable,
+    SourceNotFound,
+)
 from storage import IntegrationFilter, MappingFilter, SubscriptionFilter
-from storage.domain import NewIntegration, NewSubscription, NotFound
+from storage.domain import Conflict, NewIntegration, NotFound
 from storage.pagination import MAX_ID
 from web import schemas
 from web.errors import ApiError
@@ -194,34 +199,34 @@ def list_subscriptions():
 
 @bp.post("/subscriptions")
 def create_subscription():
+    """Replace or create, as `/ticket subscribe` does (one `SubscriptionService`): 201 for a
+    new subscription, 200 when it replaced the channel's earlier one to the same source, 409
+    when the channel already has exactly this one."""
     body = parse_body(schemas.SubscriptionCreate)
-    subscription = runtime().repos.subscriptions.create(
-        NewSubscription(
-            source_service=body.source_service,
-            source_id=_visible_source(body.source_service, body.source_id),
-            channel_id=body.channel_id,
-            events=tuple(body.events),
-            filters=body.filters,
-            created_by=body.created_by,
-        )
+    request = SubscriptionRequest(
+        source_service=body.source_service,
+        source_id=body.source_id,
+        events=tuple(body.events),
+        filters=body.filters,
     )
-    return _json(schemas.SubscriptionOut.model_validate(subscription), 201)
-
-
-def _visible_source(service: str, source_id: str) -> str:
-    """With GITHUB_TOKEN, a GitHub repository or owner must be visible to it; returns the name
-    as GitHub spells it. 422 when it is not, 503 when GitHub cannot tell now."""
-    api = GitHubApi.from_settings(runtime().settings) if service == "github" else None
-    if api is None:
-        return source_id
     try:
-        return api.check_source(source_id).name
-    except NotVisible as exc:
-        raise ApiError(422, "source_not_visible", str(exc)) from None
-    except (RateLimited, Unavailable) as exc:
-        raise ApiError(503, "github_unavailable", str(exc)) from None
-    except GitHubApiError as exc:
-        raise ApiError(502, "github_error", str(exc)) from None
+        done = runtime().container.subscriptions.subscribe(
+            request, body.channel_id, body.created_by
+        )
+    except SourceNotFound as exc:
+        raise ApiError(422, "source_not_visible", exc.detail) from None
+    except SourceCheckUnavailable as exc:
+        raise ApiError(503, f"{body.source_service}_unavailable", exc.detail) from None
+    except SourceCheckFailed as exc:
+        raise ApiError(502, f"{body.source_service}_error", exc.detail) from None
+    subscription = done.subscription
+    if done.outcome == "unchanged":
+        raise Conflict(
+            f"{subscription.channel_id} is already subscribed to {subscription.source_service} "
+            f"{subscription.source_id}"
+        )
+    status = 201 if done.outcome == "created" else 200
+    return _json(schemas.SubscriptionOut.model_validate(subscription), status)
 
 
 @bp.get("/subscriptions/<int:subscription_id>")

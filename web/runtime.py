@@ -1,4 +1,4 @@
-"""What the routes share: settings, repositories, metrics, the Bolt app. One per `create_app`."""
+"""What the routes share: the container, metrics, the Bolt app. One per `create_app`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
+from integrations.container import Container
 from settings import Settings
 from storage import Repositories
 
@@ -18,12 +19,19 @@ EXTENSION = "connect"
 
 @dataclass
 class Runtime:
-    settings: Settings
-    repos: Repositories
+    container: Container
     metrics: Metrics
     bolt: Any = None  # slack_bolt.App when Slack is configured
     bolt_handler: Any = None
     health_checks: dict[str, Any] | None = None  # name -> callable returning (ok, detail)
+
+    @property
+    def settings(self) -> Settings:
+        return self.container.settings
+
+    @property
+    def repos(self) -> Repositories:
+        return self.container.repos
 
 
 def runtime() -> Runtime:

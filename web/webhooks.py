@@ -32,9 +32,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import SecretStr
-from werkzeug.datastructures import Headers
 
-from integrations.delivery import handler_for, load_handlers, triage_for
+from integrations.intake import Classified, NotAWebhook
+from integrations.routes import INTAKE
 from settings import Settings
 from storage.domain import NewIntegration, Service, Status
 from web.errors import ApiError
@@ -46,26 +46,10 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 
-@bp.record_once
-def _load_handlers(_state: object) -> None:
-    """Handlers and triages register themselves when their package is imported."""
-    load_handlers()
-
-
 WORKER_EXTENSION = "connect.worker"
 """`app.extensions` key of the in-process delivery worker, woken after each stored event."""
 
 MAX_DELIVERY_ID = 150
-
-
-@dataclass(frozen=True, slots=True)
-class Described:
-    """What the intake needs to know about one event to store it."""
-
-    event_type: str
-    source_id: str | None = None
-    ordering_key: str | None = None
-    ignore: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,47 +61,9 @@ class Source:
     secret: Callable[[Settings], SecretStr | None]
     signature_header: str
     delivery_header: str
-    describe: Callable[[Headers, dict[str, Any]], Described]
+    event_header: str | None = None
+    """The header naming the event (GitHub's `X-GitHub-Event`); None: named in the body."""
     accepts_bearer: bool = False
-
-
-# Per-source descriptions ----------------------------------------------------------------
-
-
-def _describe_jira(_headers: Headers, payload: dict[str, Any]) -> Described:
-    event = payload.get("webhookEvent")
-    if not isinstance(event, str) or not event.strip():
-        raise ApiError(400, "not_a_webhook", "body has no webhookEvent: not a Jira webhook")
-    issue = payload.get("issue")
-    key = issue.get("key") if isinstance(issue, dict) else None
-    if isinstance(key, str) and key:
-        return Described(event[:128], source_id=key, ordering_key=f"jira:{key}")
-    return Described(event[:128])
-
-
-def _github_thread(payload: dict[str, Any]) -> tuple[str | None, int | None]:
-    repository = payload.get("repository")
-    repo = repository.get("full_name") if isinstance(repository, dict) else None
-    number = None
-    for holder in (payload.get("pull_request"), payload.get("issue")):
-        if isinstance(holder, dict) and isinstance(holder.get("number"), int):
-            number = holder["number"]
-            break
-    else:
-        if isinstance(payload.get("number"), int):
-            number = payload["number"]
-    return (repo if isinstance(repo, str) and repo else None), number
-
-
-def _describe_github(headers: Headers, payload: dict[str, Any]) -> Described:
-    event = headers.get("X-GitHub-Event", "").strip()
-    if not event:
-        raise ApiError(400, "not_a_webhook", "X-GitHub-Event header is missing")
-    repo, number = _github_thread(payload)
-    source_id = f"{repo}#{number}" if repo and number is not None else repo
-    ordering_key = f"github:{source_id}" if source_id else None
-    ignore = "ping: GitHub checks that the hook is reachable" if event == "ping" else None
-    return Described(event[:128], source_id=source_id, ordering_key=ordering_key, ignore=ignore)
 
 
 JIRA = Source(
@@ -126,7 +72,6 @@ JIRA = Source(
     secret=lambda s: s.jira_webhook_secret,
     signature_header="X-Hub-Signature",
     delivery_header="X-Atlassian-Webhook-Identifier",
-    describe=_describe_jira,
     accepts_bearer=True,
 )
 GITHUB = Source(
@@ -135,7 +80,7 @@ GITHUB = Source(
     secret=lambda s: s.github_webhook_secret,
     signature_header="X-Hub-Signature-256",
     delivery_header="X-GitHub-Delivery",
-    describe=_describe_github,
+    event_header="X-GitHub-Event",
 )
 
 
@@ -163,8 +108,8 @@ def receive(source: Source) -> tuple[Response, int]:
         body = _read_body(rt.settings.connect_webhook_max_body_bytes)
         _verify(source, secret, body)
         payload = _parse(body)
-        described = source.describe(request.headers, payload)
-        response, status, outcome = _store(source, described, payload, body)
+        classified = _classify(source, payload)
+        response, status, outcome = _store(source, classified, payload, body)
         return response, status
     except ApiError as exc:
         outcome = exc.code
@@ -255,31 +200,33 @@ def delivery_key(given: str | None, body: bytes) -> str:
     return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
-def _ignore_reason(source: Source, described: Described, payload: dict[str, Any]) -> str | None:
-    if described.ignore:
-        return described.ignore
-    if handler_for(source.name, Service.SLACK) is None:
-        return f"no {source.name} → slack handler is installed"
-    triage = triage_for(source.name)
-    return triage(described.event_type, payload) if triage else None
+def _classify(source: Source, payload: dict[str, Any]) -> Classified:
+    """The source's one classification (`integrations.routes.INTAKE`), stored with the event."""
+    name = request.headers.get(source.event_header, "") if source.event_header else ""
+    try:
+        return INTAKE[source.name](name, payload)
+    except NotAWebhook as exc:
+        log.warning("webhook.not_a_webhook source=%s reason=%s", source.name, exc)
+        raise ApiError(400, "not_a_webhook", str(exc)) from None
 
 
 def _store(
-    source: Source, described: Described, payload: dict[str, Any], body: bytes
+    source: Source, classified: Classified, payload: dict[str, Any], body: bytes
 ) -> tuple[Response, int, str]:
     key = delivery_key(request.headers.get(source.delivery_header), body)
-    reason = _ignore_reason(source, described, payload)
+    reason = classified.ignore
     integration, created = runtime().repos.integrations.record(
         NewIntegration(
             source_service=source.name,
             target_service=Service.SLACK,
-            event_type=described.event_type,
+            event_type=classified.event_type,
             payload=payload,
-            source_id=described.source_id,
+            source_id=classified.source_id,
             delivery_key=key,
-            ordering_key=described.ordering_key,
+            ordering_key=classified.thread_key,
             status=Status.IGNORED if reason else Status.PENDING,
             error_message=reason,
+            event_key=classified.event_key,
         )
     )
     answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
@@ -293,7 +240,7 @@ def _store(
         log.info(
             "webhook.ignored source=%s event=%s integration=%s reason=%s",
             source.name,
-            described.event_type,
+            classified.event_type,
             integration.id,
             reason,
         )
@@ -302,9 +249,9 @@ def _store(
     log.info(
         "webhook.accepted source=%s event=%s integration=%s thread=%s",
         source.name,
-        described.event_type,
+        classified.event_type,
         integration.id,
-        described.ordering_key,
+        classified.thread_key,
     )
     worker = current_app.extensions.get(WORKER_EXTENSION)
     if worker is not None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.commands import subscriptions, ticket
+from bot.commands import ticket
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -15,5 +15,4 @@ COMMANDS = (ticket.COMMAND,)
 
 
 def register(app: App, services: BotServices) -> None:
-    ticket.register(app, services)
-    subscriptions.register(services)  # `/ticket subscribe|unsubscribe|subscriptions`
+    ticket.register(app, services)  # with its subcommands (`ticket.SUBCOMMANDS`)

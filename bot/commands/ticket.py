@@ -1,28 +1,26 @@
-"""`/ticket`: help, the create-issue modal, create at once, and pluggable subcommands.
+"""`/ticket`: help, the create-issue modal, create at once, and subcommands.
 
     /ticket                 the create-issue modal
     /ticket <summary>       create at once in the channel's default project, else the modal
     /ticket help            usage (ephemeral)
-    /ticket <subcommand>    a registered subcommand (e.g. `subscribe`, from elsewhere)
+    /ticket <subcommand>    a subcommand of `SUBCOMMANDS` (`subscribe`, `unsubscribe`, ...)
 
-Subcommands are a small registry so other features add theirs without touching this
-module: `register_subcommand("subscribe", handler, usage="subscribe jira PROJ", help="...")`
-from the feature's own `register(app, services)`. A handler runs after the ack, in Bolt's
-lazy thread, and answers with `ctx.respond(...)` (ephemeral by default).
+`SUBCOMMANDS` is the one table of subcommands: a feature adds its `Subcommand`s there. A
+handler runs after the ack, in Bolt's lazy thread, and answers with `ctx.respond(...)`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.commands import subscriptions
+from bot.commands.subcommands import HELP_WORDS, Subcommand, SubcommandContext
 from bot.errors import lazy_guard
 from bot.views.ticket_modal import ModalContext, Screen, Values
 from integrations.mrkdwn import plain
@@ -34,7 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND = "/ticket"
-HELP_WORDS = frozenset({"help", "?", "-h", "--help"})
 QUICK_CREATE_WAIT = 1.2
 """Seconds after the command arrived that `/ticket <summary>` waits for Jira's createmeta
 before it opens the modal instead (the trigger id dies 3 s after the command; the modal must
@@ -43,39 +40,8 @@ open before that, however long the request waited for a thread)."""
 _prefetch = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ticket-prefetch")
 
 
-@dataclass(frozen=True)
-class SubcommandContext:
-    """What a subcommand handler gets: the words after its name, who asked, where."""
-
-    name: str
-    args: str
-    user_id: str
-    channel_id: str
-    command: dict[str, Any]
-    respond: Respond
-    services: BotServices
-
-
-SubcommandHandler = Callable[[SubcommandContext], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Subcommand:
-    name: str
-    handler: SubcommandHandler
-    usage: str
-    help: str
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {}
-
-
-def register_subcommand(name: str, handler: SubcommandHandler, *, usage: str, help: str) -> None:
-    """Route `/ticket <name> ...` to `handler` (names are case-insensitive)."""
-    key = name.lower()
-    if key in HELP_WORDS:
-        raise ValueError(f"/ticket {name} is reserved")
-    SUBCOMMANDS[key] = Subcommand(key, handler, usage, help)
+SUBCOMMANDS: dict[str, Subcommand] = {sub.name: sub for sub in subscriptions.SUBCOMMANDS}
+"""`/ticket <name> ...` → its `Subcommand` (names are matched case-insensitively)."""
 
 
 def help_text(default: DefaultProject | None) -> str:
@@ -192,7 +158,7 @@ def start_ticket(
         if loaded is not None:
             quick = quick_request(loaded[0], loaded[1], summary, description)
             if quick is not None:
-                tickets = services.deps.tickets
+                tickets = services.container.tickets
                 _, claim = tickets.accept(quick, delivery_key=f"command:{command['trigger_id']}")
                 if claim is not None:
                     tickets.first_attempt(claim, quick, response_url=command.get("response_url"))

@@ -43,7 +43,7 @@ def unfurls_for(api: GitHubApi, links: list[dict[str, Any]]) -> dict[str, dict[s
 
 
 def register(app: App, services: BotServices) -> None:
-    api = GitHubApi.from_settings(services.settings)
+    api = services.container.github
     allowed = services.settings.slack_allowed_channels
 
     def ack_link(ack: Ack) -> None:

@@ -18,7 +18,6 @@ from bot.errors import lazy_guard
 from integrations.messages import Ignored
 from integrations.tickets.models import CommentRequest
 from integrations.tickets.thread_events import classify
-from storage.queue import Claim
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -29,7 +28,7 @@ BOT_EVENTS = ("message.channels", "message.groups")
 
 
 def register(app: App, services: BotServices) -> None:
-    comments = services.deps.comments
+    comments = services.container.comments
     allowed = services.settings.slack_allowed_channels
 
     def ack_message(
@@ -63,7 +62,7 @@ def register(app: App, services: BotServices) -> None:
 
     @lazy_guard
     def mirror_message(body: dict[str, Any], context: BoltContext) -> None:
-        claim: Claim | None = context.get("comment_claim")
+        claim = context.get("comment_claim")
         if claim is None:
             return
         comments.first_attempt(claim, CommentRequest.model_validate(context["comment_request"]))

@@ -19,7 +19,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.errors import lazy_guard
 from bot.views.ticket_modal import ModalContext, Screen, Values
 from integrations.mrkdwn import mentioned_users, plain, prettify
-from integrations.tickets import slack_io
 from integrations.tickets.models import SUMMARY_MAX
 
 if TYPE_CHECKING:
@@ -79,10 +78,10 @@ def register(app: App, services: BotServices) -> None:
         view = services.modal.open(body["trigger_id"], ctx, _values(text, {}))
         if view is None:
             return
-        permalink = slack_io.permalink(services.slack, channel, ts)
+        permalink = services.container.slack.permalink(channel, ts)
         services.modal.remember_permalink(view["id"], permalink)
         users = mentioned_users(text)
-        names = services.deps.directory.mentions(users, with_jira=False) if users else {}
+        names = services.container.people.mentions(users, with_jira=False) if users else {}
         loaded_ctx, screen = loading.result() if loading is not None else (ctx, Screen())
         services.modal.refresh(
             view,

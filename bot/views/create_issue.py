@@ -18,7 +18,6 @@ from bot.views.ticket_modal import (
     read_submission,
 )
 from integrations.tickets.models import TicketRequest
-from storage.queue import Claim
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -38,7 +37,7 @@ def action_order(action: dict[str, Any], context: BoltContext) -> tuple[float, i
 
 def register(app: App, services: BotServices) -> None:
     modal = services.modal
-    tickets = services.deps.tickets
+    tickets = services.container.tickets
 
     def project_options(ack: Ack, body: dict[str, Any]) -> None:
         ack(options=modal.project_options(str(body.get("value") or "")))
@@ -89,7 +88,7 @@ def register(app: App, services: BotServices) -> None:
 
     @lazy_guard
     def create_issue(body: dict[str, Any], context: BoltContext) -> None:
-        claim: Claim | None = context.get("ticket_claim")
+        claim = context.get("ticket_claim")
         if claim is None:
             return  # invalid input, or a duplicate submission
         request = TicketRequest.model_validate(context["ticket_request"])

@@ -21,9 +21,6 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-
 from bot.views.ticket_modal import (
     UNAVAILABLE,
     ModalContext,
@@ -42,9 +39,10 @@ from integrations.jira_api import (
     JiraNotFound,
     ProjectRef,
 )
-from integrations.tickets import slack_io
+from integrations.slack.errors import SlackFailure
+from integrations.slack.writer import SlackWriter
 from integrations.tickets.formatting import notice
-from integrations.tickets.people import TtlCache
+from integrations.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +56,7 @@ ActionOrder = tuple[float, int]
 
 
 class ModalService:
-    def __init__(self, jira: JiraGateway, slack: WebClient, ttl: float = CACHE_SECONDS) -> None:
+    def __init__(self, jira: JiraGateway, slack: SlackWriter, ttl: float = CACHE_SECONDS) -> None:
         self._jira = jira
         self._slack = slack
         self._projects: TtlCache[str, list[ProjectRef]] = TtlCache(ttl)
@@ -142,13 +140,14 @@ class ModalService:
         after telling the user (through the interaction's response URL) that it failed."""
         view = build_modal(ctx, Screen(), values)
         try:
-            return self._slack.views_open(trigger_id=trigger_id, view=view)["view"]
-        except (SlackApiError, SlackClientError, OSError) as error:
-            code = _slack_code(error)
+            return self._slack.call(
+                self._slack.client.views_open, trigger_id=trigger_id, view=view
+            )["view"]
+        except SlackFailure as error:
+            code = error.code
             log.warning("modal.open_failed error=%s", code)
         if ctx.response_url:
-            slack_io.tell_user(
-                self._slack,
+            self._slack.tell_user(
                 ctx.user_id,
                 None,
                 notice(
@@ -191,15 +190,15 @@ class ModalService:
     def update(self, view: dict[str, Any], built: dict[str, Any], *, hash: str | None) -> bool:
         """`views.update`; False when Slack refused it (`hash_conflict`: a newer view stays)."""
         try:
-            self._slack.views_update(view_id=view["id"], hash=hash, view=built)
+            self._slack.call(
+                self._slack.client.views_update, view_id=view["id"], hash=hash, view=built
+            )
             return True
-        except SlackApiError as error:
-            if error.response.get("error") == "hash_conflict":
+        except SlackFailure as error:
+            if error.code == "hash_conflict":
                 log.info("modal.update_superseded view=%s reason=hash_conflict", view["id"])
-                return False
-            log.warning("modal.update_failed view=%s error=%s", view["id"], _slack_code(error))
-        except (SlackClientError, OSError) as error:
-            log.warning("modal.update_failed view=%s error=%s", view["id"], _slack_code(error))
+            else:
+                log.warning("modal.update_failed view=%s error=%s", view["id"], error.code)
         return False
 
     def remember_permalink(self, view_id: str, permalink: str | None) -> None:
@@ -252,9 +251,3 @@ def _option(label: str, value: str) -> dict[str, Any]:
 def _short(error: JiraError) -> str:
     text = str(error)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _slack_code(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error"))
-    return type(error).__name__

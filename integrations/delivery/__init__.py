@@ -1,25 +1,25 @@
-"""The delivery of stored integration events: a handler per (source, target) service pair.
+"""The delivery of stored integration events: what a handler is given and how it ends.
 
-The worker claims a pending `IntegrationLog` event, looks up the handler registered for its
-`source_service` → `target_service`, and calls it. A handler returns normally when done
-(`Done`), raises `Retry` for a transient failure (the worker backs off and tries again, up to
-its attempt budget, then marks the event failed), or `Fail` for a permanent one (failed at
-once; `POST /api/v1/integrations/<id>/retry` can replay it after the cause is fixed).
-Handlers must be idempotent: an event may be delivered again after a crash or a retry.
+The worker claims a pending `IntegrationLog` event, looks up the handler of its
+`source_service` → `target_service` in `integrations.routes`, and calls it with a
+`DeliveryContext`. A handler returns normally when done (`Done`), raises `Retry` for a
+transient failure (the worker backs off and tries again, up to its attempt budget, then
+marks the event failed), or `Fail` for a permanent one (failed at once;
+`POST /api/v1/integrations/<id>/retry` can replay it after the cause is fixed). Handlers must
+be idempotent: an event may be delivered again after a crash or a retry.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from storage.domain import Integration
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from integrations.container import Container
+    from integrations.slack.poster import SlackPoster
 
 
 class Retry(Exception):
@@ -44,65 +44,19 @@ class Done:
     target_id: str | None = None
 
 
-Handler = Callable[[Integration, Any], Done]
-"""`handler(event, services) -> Done`; `services` is the worker's dependency container."""
+@dataclass(frozen=True, slots=True)
+class DeliveryContext:
+    """What a handler is given: the container, and the Slack poster bound to the event.
 
-_HANDLERS: dict[tuple[str, str], Handler] = {}
+    `is_retry`: an earlier attempt of this event may have made its side effects already (a
+    retry after a timeout, a crash, a replay), so look before doing them again.
+    """
 
-
-def handles(source_service: str, target_service: str) -> Callable[[Handler], Handler]:
-    """Register the handler of events from `source_service` to `target_service`."""
-
-    def register(handler: Handler) -> Handler:
-        _HANDLERS[(source_service, target_service)] = handler
-        return handler
-
-    return register
+    container: Container
+    poster: SlackPoster
+    attempt: int
+    is_retry: bool
 
 
-def handler_for(source_service: str, target_service: str) -> Handler | None:
-    return _HANDLERS.get((source_service, target_service))
-
-
-def routes() -> list[tuple[str, str]]:
-    """The `(source, target)` pairs that have a handler: what a worker may claim."""
-    return sorted(_HANDLERS)
-
-
-Triage = Callable[[str, Mapping[str, Any]], "str | None"]
-"""`triage(event_type, payload) -> reason | None`, run at intake: a reason when the event is
-known but deliberately not delivered (stored as `ignored` with the reason, answered 2xx so the
-sender neither retries nor disables the hook), None when it goes to the delivery queue. Pure
-and fast: it runs inside the webhook request."""
-
-_TRIAGES: dict[str, Triage] = {}
-
-
-def triages(source_service: str) -> Callable[[Triage], Triage]:
-    """Register the intake triage of one source (at most one per source)."""
-
-    def register(triage: Triage) -> Triage:
-        _TRIAGES[source_service] = triage
-        return triage
-
-    return register
-
-
-def triage_for(source_service: str) -> Triage | None:
-    return _TRIAGES.get(source_service)
-
-
-HANDLER_PACKAGES = ("integrations.jira", "integrations.github", "integrations.tickets")
-"""Packages that register handlers and triages when imported. A package that is not there
-(yet) is skipped: its events are then stored as ignored at intake."""
-
-
-def load_handlers() -> list[str]:
-    """Import the handler packages; returns the names of those that were found."""
-    loaded = []
-    for name in HANDLER_PACKAGES:
-        if importlib.util.find_spec(name) is None:
-            continue
-        importlib.import_module(name)
-        loaded.append(name)
-    return loaded
+Handler = Callable[[Integration, DeliveryContext], Done]
+"""`handler(event, context) -> Done`, one per `(source, target)` in `integrations.routes`."""

@@ -38,19 +38,17 @@ import os
 import random
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_sdk import WebClient
-
-from integrations.delivery import Done, Fail, Retry, handler_for, load_handlers, routes
-from integrations.delivery.poster import SlackPoster
+from integrations.container import Container
+from integrations.delivery import DeliveryContext, Done, Fail, Retry
+from integrations.delivery.lease import Lease
+from integrations.routes import handler_for, routes
+from integrations.slack.poster import SlackPoster
 from settings import Settings
-from storage import Repositories
 from storage.domain import Service, Status
-from storage.queue import RATE_LIMITED, Claim, QueueRepository
-from storage.types import utcnow
+from storage.queue import RATE_LIMITED, Claim
 
 log = logging.getLogger(__name__)
 
@@ -90,103 +88,10 @@ class WorkerConfig:
         )
 
 
-class Lease:
-    """Keeps the lease of one claim alive while its handler runs.
-
-    A daemon thread renews the lease every third of `lease_seconds` (so one late or failed
-    renewal is survived). `held()` turns False for good once a renewal finds the lease taken
-    over, or once the lease has run out without a successful renewal (the database was
-    unreachable meanwhile): from then on another worker may own the event.
-    """
-
-    def __init__(
-        self, queue: QueueRepository, claim: Claim, worker_id: str, lease_seconds: float
-    ) -> None:
-        self._queue = queue
-        self._claim = claim
-        self._worker_id = worker_id
-        self._lease_seconds = lease_seconds
-        self._deadline = time.monotonic() + (claim.lease_until - utcnow()).total_seconds()
-        self._lost = threading.Event()
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease-{claim.id}", daemon=True)
-
-    def start(self) -> Lease:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop renewing (before the attempt is ended; a renewal in flight finishes first)."""
-        self._stopped.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join()
-
-    def held(self) -> bool:
-        """Whether this worker still owns the event (checked before each Slack call)."""
-        if not self._lost.is_set() and time.monotonic() >= self._deadline:
-            self._lose("expired without a successful renewal")
-        return not self._lost.is_set()
-
-    def _beat(self) -> None:
-        interval = self._lease_seconds / 3
-        while not self._stopped.wait(interval) and self.held():
-            started = time.monotonic()
-            try:
-                renewed = self._queue.renew(
-                    self._claim, self._worker_id, lease_seconds=self._lease_seconds
-                )
-            except Exception as exc:  # the database is down, a lock timeout: retry next beat
-                log.warning(
-                    "delivery.lease_renew_error integration=%s type=%s",
-                    self._claim.id,
-                    type(exc).__name__,
-                )
-                continue
-            if not renewed:
-                self._lose("taken over by another worker")
-                return
-            self._deadline = started + self._lease_seconds
-
-    def _lose(self, why: str) -> None:
-        if not self._lost.is_set():
-            self._lost.set()
-            log.warning(
-                "delivery.lease_lost integration=%s worker=%s reason=%s",
-                self._claim.id,
-                self._worker_id,
-                why,
-            )
-
-
 def backoff(attempt: int, base: float, cap: float = BACKOFF_CAP_SECONDS) -> float:
     """Exponential backoff with jitter: between half and all of `base * 2^(attempt-1)`."""
     ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not cryptography
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """What a handler gets: dependencies, and the poster bound to the event being delivered."""
-
-    settings: Settings
-    repos: Repositories
-    slack: WebClient
-    poster: SlackPoster
-    attempt: int
-    is_retry: bool
-
-
-def delivery_client(settings: Settings, *, timeout: float = 10.0) -> WebClient | None:
-    """The worker's Slack client: no built-in retries (the queue retries, after checking
-    whether the first try landed), or None when `SLACK_BOT_TOKEN` is not set."""
-    if settings.slack_bot_token is None:
-        return None
-    return WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
-        timeout=int(max(1, timeout)),
-        retry_handlers=[],
-    )
 
 
 class Worker:
@@ -194,19 +99,15 @@ class Worker:
 
     def __init__(
         self,
-        settings: Settings,
-        repos: Repositories,
+        container: Container,
         *,
         config: WorkerConfig | None = None,
-        slack: WebClient | None = None,
         on_outcome: Callable[[str, str], None] | None = None,
         name: str | None = None,
     ) -> None:
-        load_handlers()
-        self.settings = settings
-        self.repos = repos
-        self.config = config or WorkerConfig.from_settings(settings)
-        self.slack = slack if slack is not None else delivery_client(settings)
+        self.container = container
+        self.repos = container.repos
+        self.config = config or WorkerConfig.from_settings(container.settings)
         self._on_outcome = on_outcome
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._stopping = threading.Event()
@@ -220,7 +121,7 @@ class Worker:
                 self.config.lease_seconds,
                 SAFE_LEASE_SECONDS,
             )
-        if self.slack is None:
+        if not container.slack_configured:
             log.warning(
                 "worker.slack_not_configured: events for Slack stay pending until "
                 "SLACK_BOT_TOKEN is set"
@@ -231,8 +132,8 @@ class Worker:
     def routes(self) -> list[tuple[str, str]]:
         """Registered handlers whose target this worker can reach (Jira targets too when Jira
         is configured; every handler gets the Slack poster, so Slack is needed for all)."""
-        available = {Service.SLACK.value} if self.slack is not None else set()
-        if available and self.settings.jira_configured:
+        available = {Service.SLACK.value} if self.container.slack_configured else set()
+        if available and self.container.settings.jira_configured:
             available.add(Service.JIRA.value)
         return [(s, t) for s, t in routes() if t in available]
 
@@ -345,10 +246,10 @@ class Worker:
     def _deliver(self, claim: Claim, worker_id: str, lease: Lease) -> None:
         event = claim.integration
         handler = handler_for(event.source_service, event.target_service)
-        if handler is None or self.slack is None:  # the routes of claim() exclude this
+        if handler is None or not self.container.slack_configured:  # claim() excludes this
             return
         try:
-            done = handler(event, self.services(claim, still_ours=lease.held))
+            done = handler(event, self.context(claim, still_ours=lease.held))
         except Retry as exc:
             if self._still_owned(claim, worker_id, lease):
                 self._retry(claim, worker_id, str(exc), exc.retry_after)
@@ -382,25 +283,20 @@ class Worker:
         )
         return False
 
-    def services(self, claim: Claim, *, still_ours: Callable[[], bool] | None = None) -> Services:
+    def context(
+        self, claim: Claim, *, still_ours: Callable[[], bool] | None = None
+    ) -> DeliveryContext:
         """What the handler of `claim` gets; its poster is bound to the event (and, given
         `still_ours`, makes no Slack call once that turns False)."""
-        if self.slack is None:
-            raise RuntimeError("no Slack client: SLACK_BOT_TOKEN is not set")
         poster = SlackPoster(
-            self.slack,
+            self.container.slack_delivery,
             self.repos.mappings,
             event_id=claim.id,
             check_previous=claim.is_retry,
             still_ours=still_ours,
         )
-        return Services(
-            settings=self.settings,
-            repos=self.repos,
-            slack=self.slack,
-            poster=poster,
-            attempt=claim.attempt,
-            is_retry=claim.is_retry,
+        return DeliveryContext(
+            container=self.container, poster=poster, attempt=claim.attempt, is_retry=claim.is_retry
         )
 
     def _complete(self, claim: Claim, worker_id: str, done: Done) -> None:

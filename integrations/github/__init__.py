@@ -1,6 +1,8 @@
 """GitHub → Slack: webhook payloads to posts, subscription filters, Jira keys, the REST API.
 
 - `models`: the payload fields used, validated once;
+- `intake`: classification at the webhook intake (event key, thread, ignored or not);
+- `delivery`: the worker's `github → slack` handler (subscriptions, threads, Jira threads);
 - `dispatch`: the event table, ignore lists with reasons, `parse`/`render`;
 - `formatters`, `cards`, `text`: pure message builders (Block Kit, escaped mrkdwn);
 - `filters`: which subscriptions receive an event;
@@ -9,7 +11,3 @@
 - `jira_comments`: the optional comment on a Jira issue a pull request names (queued, then
   delivered by its own `github → jira` handler).
 """
-
-from integrations.github import handler as handler
-
-__all__ = ["handler"]

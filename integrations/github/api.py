@@ -1,17 +1,16 @@
 """PyGithub where the REST API is needed: subscription checks, PR card status, link unfurls.
 
-`GitHubApi.from_settings` is None without `GITHUB_TOKEN`: every caller then works from the
-webhook payloads alone. `GITHUB_API_URL` points it at GitHub Enterprise Server
-(`https://ghe.example/api/v3`). Failures become `GitHubApiError` subclasses whose message
-is fit to show a user (it never contains the token); callers that can retry (the delivery
-worker) look at `RateLimited.retry_after` and `Unavailable`.
+`GitHubApi.from_settings` (called once, by the container) is None without `GITHUB_TOKEN`:
+every caller then works from the webhook payloads alone. `GITHUB_API_URL` points it at
+GitHub Enterprise Server (`https://ghe.example/api/v3`). Failures become `GitHubApiError`
+subclasses whose message is fit to show a user (it never contains the token); callers that
+can retry (the delivery worker) look at `RateLimited.retry_after` and `Unavailable`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -155,10 +154,6 @@ def _translated(what: str, exc: GithubException) -> GitHubApiError:
     )
 
 
-_shared: dict[tuple[str, str], GitHubApi] = {}
-_shared_lock = threading.Lock()
-
-
 class GitHubApi:
     """The REST API through PyGithub, for one token."""
 
@@ -189,16 +184,12 @@ class GitHubApi:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GitHubApi | None:
-        """One client per token and API URL for the whole process (PyGithub is thread-safe
-        for reads and keeps a connection pool); None without `GITHUB_TOKEN`."""
+        """The client of `GITHUB_TOKEN` on `GITHUB_API_URL`, or None without a token. Built
+        once per process (`integrations.container`): PyGithub is thread-safe for reads and
+        keeps a connection pool."""
         if settings.github_token is None:
             return None
-        key = (settings.github_token.get_secret_value(), settings.github_api_url)
-        with _shared_lock:
-            api = _shared.get(key)
-            if api is None:
-                api = _shared[key] = cls(*key)
-            return api
+        return cls(settings.github_token.get_secret_value(), settings.github_api_url)
 
     @property
     def web_hosts(self) -> tuple[str, ...]:

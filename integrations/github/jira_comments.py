@@ -27,20 +27,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ValidationError
 
-from integrations.delivery import Done, Fail, Retry, handles
+from integrations.delivery import DeliveryContext, Done, Fail, Retry
 from integrations.github.cards import object_id
 from integrations.github.dispatch import GitHubEvent
 from integrations.github.jira_keys import KnownJira, project_of
 from integrations.github.jira_links import pr_jira_keys
 from integrations.github.models import PullRequestEvent
 from integrations.jira_api import (
-    JiraConfig,
     JiraGateway,
     JiraNotConfigured,
     JiraNotFound,
@@ -58,8 +55,6 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "github:link_pr"
 ACTIONS = {"pull_request.opened": "opened", "pull_request.merged": "merged"}
 """The pull request events that comment on the Jira issues they name, and their verb."""
-JIRA_TIMEOUT = 10.0
-"""Seconds a Jira call may take; then the outcome is unknown and the event is retried."""
 DELIVERY_KEY_LENGTH = 191  # `integration_logs.delivery_key`
 
 
@@ -219,40 +214,7 @@ def record_links(settings: Settings, repos: Repositories, event: GitHubEvent) ->
 # Delivery -------------------------------------------------------------------------------
 
 
-class _LinkGateway(JiraGateway):
-    """The issue-4 gateway plus the one read this handler needs: an issue's comments."""
-
-    def comment_bodies(self, key: str) -> list[tuple[str, str]]:
-        """`(id, body)` of the comments on `key` (bodies as wiki markup, API v2)."""
-        comments = self._call(lambda jira: jira.comments(key))
-        return [(str(c.id), str(getattr(c, "body", "") or "")) for c in comments]
-
-
-@dataclass(frozen=True, slots=True)
-class _Built:
-    settings: Settings
-    gateway: _LinkGateway
-
-
-_lock = threading.Lock()
-_gateways: list[_Built] = []
-MAX_GATEWAYS = 8
-
-
-def _gateway(settings: Settings) -> _LinkGateway:
-    """One gateway per settings object (per worker process, in practice), built lazily."""
-    with _lock:
-        for built in _gateways:
-            if built.settings is settings:
-                return built.gateway
-        gateway = _LinkGateway(JiraConfig.from_settings(settings, timeout=JIRA_TIMEOUT))
-        _gateways.append(_Built(settings, gateway))
-        del _gateways[:-MAX_GATEWAYS]
-        return gateway
-
-
-@handles(Service.GITHUB, Service.JIRA)
-def deliver_link(event: Integration, services: Any) -> Done:
+def deliver_link(event: Integration, context: DeliveryContext) -> Done:
     """Comment on the Jira issue (once), and remember the comment as made from GitHub."""
     if event.event_type != EVENT_TYPE:
         raise Fail(f"no github → jira delivery for event type {event.event_type!r}")
@@ -260,18 +222,18 @@ def deliver_link(event: Integration, services: Any) -> Done:
         request = LinkRequest.model_validate(event.payload)
     except ValidationError as exc:
         raise Fail(f"not a {EVENT_TYPE} payload ({exc.error_count()} field errors)") from None
-    mappings = services.repos.mappings
+    mappings = context.container.repos.mappings
     earlier = mappings.source_of(
         MappingType.COMMENT_MESSAGE, Service.GITHUB, request.mapping_target
     )
     if earlier is not None:
         return Done("completed", f"{earlier.source_id} already links it", earlier.source_id)
 
-    gateway = _gateway(services.settings)
+    jira = context.container.jira
     try:
-        comment_id = _existing(gateway, request) if services.is_retry else None
+        comment_id = _existing(jira, request) if context.is_retry else None
         if comment_id is None:
-            comment_id = gateway.add_comment(request.key, comment_body(request))
+            comment_id = jira.add_comment(request.key, comment_body(request))
             adopted = False
         else:
             adopted = True
@@ -310,9 +272,9 @@ def deliver_link(event: Integration, services: Any) -> Done:
     )
 
 
-def _existing(gateway: _LinkGateway, request: LinkRequest) -> str | None:
+def _existing(jira: JiraGateway, request: LinkRequest) -> str | None:
     """The id of this comment if an earlier attempt made it (its answer never came)."""
-    for comment_id, body in gateway.comment_bodies(request.key):
-        if is_this_comment(request, body):
-            return comment_id
+    for comment in jira.comments(request.key):
+        if is_this_comment(request, comment.text):
+            return comment.id
     return None

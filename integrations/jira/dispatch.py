@@ -10,11 +10,8 @@ from the presence of `comment` and `changelog`. `event_key` folds all of that in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import ValidationError
 
 from integrations.jira import formatters as f
 from integrations.jira.models import JiraWebhook
@@ -61,8 +58,6 @@ ISSUE_UPDATE_TYPES = frozenset(
      "issue_reopened", "issue_work_started", "issue_work_stopped", "issue_moved"}
 )  # fmt: skip
 """`issue_event_type_name`s of `jira:issue_updated` that are changes of the issue itself."""
-
-COMMENT_TYPES = frozenset({"issue_commented", "issue_comment_edited", "issue_comment_deleted"})
 
 IGNORED_EVENTS: dict[str, str] = {
     "jira:issue_updated:issue_work_logged": "time tracking (worklogs) is not posted",
@@ -148,13 +143,3 @@ def classify(event: JiraWebhook) -> Handled | Ignored:
     if spec is ISSUE_UPDATED and (reason := f.hidden_only(event)):
         return Ignored(f"{key}: {reason}")
     return Handled(key, spec)
-
-
-def triage(payload: Mapping[str, Any]) -> str | None:
-    """At intake: why the event is not delivered, or None (pure; runs in the request)."""
-    try:
-        event = JiraWebhook.model_validate(payload)
-    except ValidationError as exc:
-        return f"not a Jira webhook this app can read ({exc.error_count()} field errors)"
-    decision = classify(event)
-    return decision.reason if isinstance(decision, Ignored) else None

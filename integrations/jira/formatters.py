@@ -213,6 +213,9 @@ def issue_updated(event: JiraWebhook, ctx: Context) -> Rendered:
         thread_key=f"jira:{event.issue.key}",
         card=issue_card(event.issue),
         reply=_message(text),
+        # An update made with a comment (Server's transition screens) is that comment's
+        # reply: Jira's own comment event for it then edits this reply, not posts another.
+        reply_key=reply_key(event.issue, event.comment) if event.comment else None,
     )
 
 
@@ -238,6 +241,12 @@ def comment_text(issue: Issue, comment: Comment, ctx: Context, *, edited: bool =
     return f"{_author(comment)} commented on {issue_link(issue)}{note}:\n{body}"
 
 
+def reply_key(issue: Issue, comment: Comment) -> str:
+    """The identity of a comment's Slack reply (`jira:PROJ-1/10042`): its later edits and
+    its deletion edit that reply."""
+    return f"jira:{issue.key}/{comment.id}"
+
+
 def comment_created(event: JiraWebhook, ctx: Context) -> Rendered:
     assert event.issue is not None
     assert event.comment is not None
@@ -245,11 +254,12 @@ def comment_created(event: JiraWebhook, ctx: Context) -> Rendered:
         thread_key=f"jira:{event.issue.key}",
         card=issue_card(event.issue),
         reply=_message(comment_text(event.issue, event.comment, ctx)),
+        reply_key=reply_key(event.issue, event.comment),
     )
 
 
 def comment_updated(event: JiraWebhook, ctx: Context) -> Rendered:
-    """A reply for an edited comment whose original reply is not known (else it is edited)."""
+    """The comment's reply edited to the new text; a reply of its own where none is known."""
     assert event.issue is not None
     assert event.comment is not None
     body = to_mrkdwn(event.comment.body, ctx.mentions) or "_(no text)_"
@@ -258,24 +268,28 @@ def comment_updated(event: JiraWebhook, ctx: Context) -> Rendered:
         thread_key=f"jira:{event.issue.key}",
         card=issue_card(event.issue),
         reply=_message(f"{who} edited a comment on {issue_link(event.issue)}:\n{body}"),
+        reply_key=reply_key(event.issue, event.comment),
+        reply_edit=edited_comment_message(event.issue, event.comment, ctx),
     )
 
 
 def comment_deleted(event: JiraWebhook, ctx: Context) -> Rendered:
-    assert event.issue is not None
+    """The comment's reply marked as deleted; a reply saying so where none is known."""
+    issue, comment = event.issue, event.comment
+    assert issue is not None
     if event.user is not None:
-        who = _who(event)
-    elif event.comment is not None:
-        who = f"A comment by {_author(event.comment)} was deleted on"
-        return ThreadPost(
-            thread_key=f"jira:{event.issue.key}",
-            reply=_message(f"{who} {issue_link(event.issue)}."),
-        )
+        text = f"{_who(event)} deleted a comment on {issue_link(issue)}."
+    elif comment is not None:
+        text = f"A comment by {_author(comment)} was deleted on {issue_link(issue)}."
     else:
-        who = "Someone"
+        text = f"Someone deleted a comment on {issue_link(issue)}."
+    if comment is None:
+        return ThreadPost(thread_key=f"jira:{issue.key}", reply=_message(text))
     return ThreadPost(
-        thread_key=f"jira:{event.issue.key}",
-        reply=_message(f"{who} deleted a comment on {issue_link(event.issue)}."),
+        thread_key=f"jira:{issue.key}",
+        reply=_message(text),
+        reply_key=reply_key(issue, comment),
+        reply_edit=deleted_comment_message(issue, comment),
     )
 
 

@@ -10,57 +10,9 @@ costs the Slack mention, never the delivery.
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from http.client import HTTPException
-
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from integrations.jira.markup import slack_escape
 from integrations.jira.models import JiraWebhook
-
-log = logging.getLogger(__name__)
-
-TTL_SECONDS = 300.0
-MAX_ENTRIES = 2000
-
-
-class SlackUsersByEmail:
-    """`users.lookupByEmail` with a small TTL cache (thread-safe)."""
-
-    def __init__(self, client: WebClient, ttl: float = TTL_SECONDS) -> None:
-        self._client = client
-        self._ttl = ttl
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, str | None]] = {}
-
-    def user_id(self, email: str) -> str | None:
-        key = email.strip().lower()
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None and now - hit[0] < self._ttl:
-                return hit[1]
-        found: str | None = None
-        try:
-            response = self._client.users_lookupByEmail(email=key)
-            user = response.get("user") or {}
-            found = str(user["id"]) if isinstance(user, dict) and user.get("id") else None
-        except SlackApiError as exc:
-            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-            if error != "users_not_found":
-                log.info("jira.mention_lookup_failed error=%s", error or exc.response.status_code)
-                return None  # not cached: try again next time
-        except (OSError, HTTPException) as exc:
-            log.info("jira.mention_lookup_failed error=%s", type(exc).__name__)
-            return None
-        with self._lock:
-            if len(self._cache) >= MAX_ENTRIES:
-                self._cache.clear()
-            self._cache[key] = (now, found)
-        return found
+from integrations.people import SlackUsersByEmail
 
 
 def resolve(event: JiraWebhook, slack_users: SlackUsersByEmail | None) -> dict[str, str]:

@@ -29,8 +29,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk import WebClient
-
 from integrations.jira_api import (
     JiraError,
     JiraGateway,
@@ -40,9 +38,10 @@ from integrations.jira_api import (
 )
 from integrations.messages import Ignored
 from integrations.mrkdwn import mentioned_users
-from integrations.tickets import formatting, slack_io
+from integrations.people import Directory
+from integrations.slack.writer import SlackWriter
+from integrations.tickets import formatting
 from integrations.tickets.models import CommentRequest, MessageRef
-from integrations.tickets.people import Directory
 from integrations.tickets.thread_events import ThreadMessage
 from storage import Repositories
 from storage.domain import (
@@ -79,9 +78,9 @@ class CommentSync:
         self,
         *,
         jira: JiraGateway,
-        slack: WebClient,
+        slack: SlackWriter,
         repos: Repositories,
-        directory: Directory,
+        people: Directory,
         worker_id: str,
         lease_seconds: float = LEASE_SECONDS,
         retry_seconds: float = 2.0,
@@ -89,7 +88,7 @@ class CommentSync:
         self._jira = jira
         self._slack = slack
         self._repos = repos
-        self._directory = directory
+        self._people = people
         self._worker_id = worker_id
         self._lease_seconds = lease_seconds
         self._retry_seconds = retry_seconds  # the first retry, as the worker's backoff
@@ -257,12 +256,12 @@ class CommentSync:
         return None
 
     def _body(self, request: CommentRequest) -> RichText:
-        name = self._directory.slack_person(request.user_id).name if request.user_id else "Someone"
-        link = slack_io.permalink(self._slack, request.message.channel_id, request.message.ts)
+        name = self._people.slack_person(request.user_id).name if request.user_id else "Someone"
+        link = self._slack.permalink(request.message.channel_id, request.message.ts)
         return formatting.comment(
             name,
             request.text,
             link,
-            mentions=self._directory.mentions(mentioned_users(request.text)),
+            mentions=self._people.mentions(mentioned_users(request.text)),
             v3=self._jira.rich_text_v3,
         )

@@ -17,7 +17,6 @@ CREATE_ISSUE = "slack:create_issue"
 ADD_COMMENT = "slack:comment"
 EDIT_COMMENT = "slack:comment_edit"
 DELETE_COMMENT = "slack:comment_delete"
-EVENT_TYPES = (CREATE_ISSUE, ADD_COMMENT, EDIT_COMMENT, DELETE_COMMENT)
 
 SUMMARY_MAX = 255
 

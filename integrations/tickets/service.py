@@ -18,14 +18,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk import WebClient
-
 from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraRejected
 from integrations.mrkdwn import mentioned_users
-from integrations.tickets import formatting, slack_io
+from integrations.people import Directory
+from integrations.slack.errors import SlackFailure, SlackRefused, SlackUnavailable
+from integrations.slack.writer import SlackWriter
+from integrations.tickets import formatting
 from integrations.tickets.models import CREATE_ISSUE, TicketRequest
-from integrations.tickets.people import Directory
-from integrations.tickets.slack_io import SlackFailure, SlackRefused, SlackUnavailable
 from storage import Repositories
 from storage.domain import Conflict, Integration, MappingType, NewIntegration, slack_ref
 from storage.queue import Claim
@@ -55,16 +54,16 @@ class TicketService:
         self,
         *,
         jira: JiraGateway,
-        slack: WebClient,
+        slack: SlackWriter,
         repos: Repositories,
-        directory: Directory,
+        people: Directory,
         worker_id: str,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self._jira = jira
         self._slack = slack
         self._repos = repos
-        self._directory = directory
+        self._people = people
         self._worker_id = worker_id
         self._lease_seconds = lease_seconds
 
@@ -108,8 +107,7 @@ class TicketService:
                 request.project,
                 error,
             )
-            slack_io.tell_user(
-                self._slack,
+            self._slack.tell_user(
                 request.user_id,
                 request.channel_id,
                 formatting.creation_failed(request, error, claim.id),
@@ -159,7 +157,7 @@ class TicketService:
         return default_issue_type(self._jira, request.project)
 
     def _create(self, request: TicketRequest) -> tuple[CreatedIssue, tuple[str, ...]]:
-        directory = self._directory
+        directory = self._people
         notes: list[str] = []
         reporter = directory.slack_person(request.user_id)
         account = directory.jira_account(request.user_id)
@@ -223,12 +221,12 @@ class TicketService:
         card = formatting.issue_card(created, request, notes)
         channel = request.channel_id
         try:
-            ts = slack_io.post(self._slack, channel, card, thread_ts=request.thread_ts)
+            ts = self._slack.post(channel, card, thread_ts=request.thread_ts)
         except SlackRefused as error:
             # Not in that channel (or it is gone): tell the user directly, link nothing.
             log.info("ticket.announce_refused channel=%s error=%s", channel, error.code)
             try:
-                slack_io.post(self._slack, request.user_id, card)
+                self._slack.post(request.user_id, card)
             except SlackFailure as dm_error:
                 log.warning("ticket.announce_dm_failed user=%s error=%s", request.user_id, dm_error)
             return Announced(created, None)

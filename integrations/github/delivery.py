@@ -1,4 +1,4 @@
-"""GitHub → Slack delivery: the intake triage and the worker handler.
+"""GitHub → Slack delivery: the worker's handler of `github → slack` events.
 
 Where an event goes:
 
@@ -31,10 +31,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-from integrations.delivery import Done, Fail, handles, triages
-from integrations.delivery.poster import Report
+from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.github.api import GitHubApi, GitHubApiError
 from integrations.github.cards import with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
@@ -47,34 +45,17 @@ from integrations.github.models import (
     PullRequestReviewEvent,
 )
 from integrations.messages import Delivery, Ignored, ThreadPost
+from integrations.slack.posts import Report
 from integrations.subscriptions import GITHUB_DEFAULT_FEATURES
-from settings import Settings
+from storage import Repositories
 from storage.domain import Integration, MappingType, Service, parse_slack_ref
-
-if TYPE_CHECKING:
-    from integrations.delivery.worker import Services
 
 log = logging.getLogger(__name__)
 
 THREAD_PREFIX = "github:"
 
 
-@triages(Service.GITHUB)
-def triage(event_type: str, payload: Any) -> str | None:
-    """At intake: the reason an event is never posted (whatever the subscriptions), else None.
-
-    A payload that does not validate goes to the queue, where the handler fails it visibly.
-    """
-    try:
-        parsed = parse(event_type, payload)
-    except InvalidPayload:
-        return None
-    rendered = parsed if isinstance(parsed, Ignored) else render(parsed)
-    return rendered.reason if isinstance(rendered, Ignored) else None
-
-
-@handles(Service.GITHUB, Service.SLACK)
-def deliver(event: Integration, services: Services) -> Done:
+def deliver(event: Integration, context: DeliveryContext) -> Done:
     try:
         parsed = parse(event.event_type, event.payload)
     except InvalidPayload as exc:
@@ -85,15 +66,16 @@ def deliver(event: Integration, services: Services) -> Done:
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
     event_facts = facts(parsed)
-    channels, broadcast_channels, refused = _route(services, event_facts)
+    repos = context.container.repos
+    channels, broadcast_channels, refused = _route(repos, event_facts)
 
     # Queued first: the Jira comments do not wait for Slack (nor fail with it).
-    jira_queued = record_links(services.settings, services.repos, parsed)
-    jira_posted = _to_jira_threads(services, parsed)
+    jira_queued = record_links(context.container.settings, repos, parsed)
+    jira_posted = _to_jira_threads(context, parsed)
     if isinstance(rendered, ThreadPost):
-        outcome = _deliver_thread_post(services, parsed, rendered, channels, broadcast_channels)
+        outcome = _deliver_thread_post(context, parsed, rendered, channels, broadcast_channels)
     else:
-        outcome = _Outcome.of(services.poster.deliver(Delivery(rendered, tuple(channels))))
+        outcome = _Outcome.of(context.poster.deliver(Delivery(rendered, tuple(channels))))
 
     queued = f"Jira comments queued on {', '.join(jira_queued)}" if jira_queued else None
     if outcome.summary is None and not jira_posted:
@@ -132,15 +114,13 @@ class _Outcome:
 # Routing --------------------------------------------------------------------------------
 
 
-def _route(services: Services, event_facts: EventFacts) -> tuple[list[str], list[str], list[str]]:
+def _route(repos: Repositories, event_facts: EventFacts) -> tuple[list[str], list[str], list[str]]:
     """Channels whose subscription takes the event, those that broadcast it, and why the
     others do not (for the audit log)."""
     channels: list[str] = []
     broadcasting: list[str] = []
     refused: list[str] = []
-    for subscription in services.repos.subscriptions.matching(
-        Service.GITHUB, event_facts.repository
-    ):
+    for subscription in repos.subscriptions.matching(Service.GITHUB, event_facts.repository):
         features = subscription.events or GITHUB_DEFAULT_FEATURES
         verdict = matches(features, subscription.filters, event_facts)
         if not verdict:
@@ -155,7 +135,7 @@ def _route(services: Services, event_facts: EventFacts) -> tuple[list[str], list
 
 
 def _deliver_thread_post(
-    services: Services,
+    context: DeliveryContext,
     parsed: GitHubEvent,
     post: ThreadPost,
     channels: list[str],
@@ -163,25 +143,23 @@ def _deliver_thread_post(
 ) -> _Outcome:
     """Post to the PR's or issue's threads; the poster decides card, reply or edit."""
     object_id = post.thread_key.removeprefix(THREAD_PREFIX)
-    if channels or services.repos.mappings.targets_of(
+    if channels or context.container.repos.mappings.targets_of(
         MappingType.GITHUB_THREAD, Service.GITHUB, object_id
     ):
-        post = _with_api_status(services.settings, parsed, post)
-    extra: dict[str, Any] = {"broadcast_channels": tuple(broadcasting)}
-    return _Outcome.of(
-        services.poster.deliver(Delivery(post, channels=tuple(channels), extra=extra))
-    )
+        post = _with_api_status(context.container.github, parsed, post)
+    delivery = Delivery(post, channels=tuple(channels), broadcast_channels=tuple(broadcasting))
+    return _Outcome.of(context.poster.deliver(delivery))
 
 
-def _with_api_status(settings: Settings, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
+def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
     """The PR card with mergeability and checks, when a token is set."""
     model = parsed.model
-    if post.card is None or not isinstance(
-        model, PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
+    if api is None or (
+        post.card is None
+        or not isinstance(
+            model, PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
+        )
     ):
-        return post
-    api = GitHubApi.from_settings(settings)
-    if api is None:
         return post
     try:
         status = api.pull_status(model.repository.full_name, model.pull_request.number)
@@ -194,12 +172,12 @@ def _with_api_status(settings: Settings, parsed: GitHubEvent, post: ThreadPost) 
 # Jira issue threads ---------------------------------------------------------------------
 
 
-def _to_jira_threads(services: Services, parsed: GitHubEvent) -> dict[str, str | None]:
+def _to_jira_threads(context: DeliveryContext, parsed: GitHubEvent) -> dict[str, str | None]:
     """Post into the Slack threads of the Jira issues this event names; link the PR to them.
 
     Returns the keys whose threads got a post, each with the first Slack message posted.
     """
-    mappings = services.repos.mappings
+    mappings = context.container.repos.mappings
     model = parsed.model
     if isinstance(model, PullRequestEvent | PullRequestReviewEvent):
         pr_id = f"{model.repository.full_name}#{model.pull_request.number}"
@@ -212,11 +190,11 @@ def _to_jira_threads(services: Services, parsed: GitHubEvent) -> dict[str, str |
         if not threads:
             continue
         channels = tuple(dict.fromkeys(parse_slack_ref(t.target_id)[0] for t in threads))
-        report = services.poster.deliver(
+        report = context.poster.deliver(
             Delivery(
                 ThreadPost(thread_key=f"jira:{mention.key}", reply=mention.message),
                 channels=channels,
-                extra={"start_threads": False},
+                start_threads=False,
             )
         )
         if report.did_anything:

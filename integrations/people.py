@@ -1,61 +1,35 @@
 """Who is who: Slack users (name, email) and their Jira accounts, looked up and cached.
 
+- `Directory`: a Slack user's name and email (`users.info`) and their Jira account (found by
+  that email), for issues and comments made from Slack;
+- `SlackUsersByEmail`: the Slack user of an email address (`users.lookupByEmail`), for the
+  Jira users an event mentions.
+
 Lookups are cached for a few minutes, misses included, so a busy thread does not cost a
 `users.info` and a Jira user search per message. A Slack failure degrades to the user id
-as the name; a Jira outage propagates (the caller's Jira call would fail anyway).
+as the name (or no mention); a Jira outage propagates (the caller's Jira call would fail
+anyway).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from http.client import HTTPException
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from integrations.jira_api import JiraGateway, JiraRejected, JiraUser
 from integrations.mrkdwn import Mention
+from integrations.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
-K = TypeVar("K")
-V = TypeVar("V")
-
 TTL_SECONDS = 300.0
-MAX_ENTRIES = 5000
-
-
-class TtlCache(Generic[K, V]):
-    """A small thread-safe cache whose entries expire after `ttl` seconds."""
-
-    def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
-        self._ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._entries: dict[K, tuple[float, V]] = {}
-
-    def peek(self, key: K) -> V | None:
-        """The cached value, without loading it."""
-        with self._lock:
-            hit = self._entries.get(key)
-            return hit[1] if hit is not None and hit[0] > self._clock() else None
-
-    def get_or_load(self, key: K, load: Callable[[], V]) -> V:
-        now = self._clock()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and hit[0] > now:
-                return hit[1]
-        value = load()
-        with self._lock:
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[key] = (now + self._ttl, value)
-        return value
+MAX_EMAILS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +99,37 @@ def _slack_error(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error", "unknown"))
     return type(error).__name__
+
+
+class SlackUsersByEmail:
+    """`users.lookupByEmail` with a small TTL cache (thread-safe)."""
+
+    def __init__(self, client: WebClient, ttl: float = TTL_SECONDS) -> None:
+        self._client = client
+        self._cache: TtlCache[str, str | None] = TtlCache(ttl, max_entries=MAX_EMAILS)
+
+    def user_id(self, email: str) -> str | None:
+        key = email.strip().lower()
+        try:
+            return self._cache.get_or_load(key, lambda: self._lookup(key))
+        except _LookupFailed:
+            return None  # not cached: try again next time
+
+    def _lookup(self, email: str) -> str | None:
+        try:
+            response = self._client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+            if error == "users_not_found":
+                return None
+            log.info("jira.mention_lookup_failed error=%s", error or exc.response.status_code)
+            raise _LookupFailed from None
+        except (OSError, HTTPException) as exc:
+            log.info("jira.mention_lookup_failed error=%s", type(exc).__name__)
+            raise _LookupFailed from None
+        user = response.get("user") or {}
+        return str(user["id"]) if isinstance(user, dict) and user.get("id") else None
+
+
+class _LookupFailed(Exception):
+    """Slack could not answer: the miss is not cached."""

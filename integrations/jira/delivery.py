@@ -22,93 +22,49 @@ deletion marks it; a comment Jira sends twice (Cloud's `comment_created` plus
 
 from __future__ import annotations
 
-import dataclasses
-import weakref
 from typing import Any
 
 from pydantic import ValidationError
-from slack_sdk import WebClient
 
-from integrations.delivery import Done, Fail, handles, triages
+from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.jira import dispatch
-from integrations.jira.formatters import (
-    Context,
-    change_kinds,
-    deleted_comment_message,
-    edited_comment_message,
-)
-from integrations.jira.mentions import SlackUsersByEmail, resolve
+from integrations.jira.formatters import Context, change_kinds
+from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook
-from integrations.messages import Delivery, Ignored, ThreadPost
+from integrations.messages import Delivery, Ignored
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
-from storage.domain import Integration, MappingType, Service, ServiceMapping, Subscription
-
-_slack_users: weakref.WeakKeyDictionary[WebClient, SlackUsersByEmail] = weakref.WeakKeyDictionary()
+from storage.domain import Integration, MappingType, Service, Subscription
 
 ORIGINS = {"slack": "Slack", "github": "GitHub"}
 """Where a Jira comment the app made came from (`comment_message` `extra_data.origin`)."""
 
 
-@triages(Service.JIRA)
-def triage(event_type: str, payload: Any) -> str | None:
-    return dispatch.triage(payload)
-
-
-@handles(Service.JIRA, Service.SLACK)
-def deliver(event: Integration, services: Any) -> Done:
+def deliver(event: Integration, context: DeliveryContext) -> Done:
     try:
         webhook = JiraWebhook.model_validate(event.payload)
     except ValidationError as exc:
         raise Fail(f"not a Jira webhook payload ({exc.error_count()} field errors)") from None
-    decision = dispatch.classify(webhook)
+    decision = _decision(event, webhook)
     if isinstance(decision, Ignored):
         return Done("ignored", decision.reason)
     spec = decision.spec
     issue = webhook.issue
-    assert issue is not None  # classify() ignores events without one
-
-    comment_id = f"{issue.key}/{webhook.comment.id}" if webhook.comment else None
-    our_replies: list[ServiceMapping] = []
-    if comment_id is not None:
-        linked = services.repos.mappings.targets_of(
-            MappingType.COMMENT_MESSAGE, Service.JIRA, comment_id
-        )
-        origins = [str(m.extra_data.get("origin")) for m in linked]
-        made_elsewhere = [origin for origin in origins if origin != "jira"]
-        if made_elsewhere:
-            where = ORIGINS.get(made_elsewhere[0], made_elsewhere[0])
-            return Done("ignored", f"comment {comment_id} was made from {where}: not posted back")
-        our_replies = linked
-
-    ctx = Context(mentions=resolve(webhook, _users(services.slack)))
-
-    if spec.comment_action == "post" and any(
-        m.extra_data.get("integration_id") != event.id for m in our_replies
-    ):  # replies linked by this very event are an earlier attempt's progress, not a repeat
-        return Done("ignored", f"comment {comment_id} is already in Slack (Jira sent it twice)")
-
+    assert issue is not None  # intake's classification ignores events without one
+    repos = context.container.repos
+    if (repeat := _comment_repeat(event, webhook, spec, repos)) is not None:
+        return Done("ignored", repeat)
+    ctx = Context(mentions=resolve(webhook, context.container.slack_users))
     rendered = spec.formatter(webhook, ctx)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
-    if comment_id is not None and isinstance(rendered, ThreadPost):
-        # The reply of a comment edits in place: to its edited text, or marked as deleted.
-        if spec.comment_action == "edit":
-            assert webhook.comment is not None
-            replacement = edited_comment_message(issue, webhook.comment, ctx)
-        elif spec.comment_action == "delete":
-            replacement = deleted_comment_message(issue, webhook.comment)
-        else:
-            replacement = None
-        rendered = dataclasses.replace(
-            rendered, reply_key=f"jira:{comment_id}", reply_edit=replacement
-        )
-    subscriptions = services.repos.subscriptions.matching(Service.JIRA, issue.project_key)
+    subscriptions = repos.subscriptions.matching(Service.JIRA, issue.project_key)
     channels, broadcast = _route(subscriptions, webhook, issue, spec)
-    report = services.poster.deliver(
+    report = context.poster.deliver(
         Delivery(
             rendered,
             channels=tuple(channels),
-            extra={"broadcast_channels": tuple(broadcast), "start_threads": spec.starts_thread},
+            broadcast_channels=tuple(broadcast),
+            start_threads=spec.starts_thread,
         )
     )
     if not report.did_anything:
@@ -123,11 +79,33 @@ def deliver(event: Integration, services: Any) -> Done:
     return Done("completed", report.summary(), first)
 
 
-def _users(client: WebClient) -> SlackUsersByEmail:
-    found = _slack_users.get(client)
-    if found is None:
-        found = _slack_users[client] = SlackUsersByEmail(client)
-    return found
+def _decision(event: Integration, webhook: JiraWebhook) -> dispatch.Handled | Ignored:
+    """The table entry of the key intake stored; classified here only for events that did
+    not come through the webhook intake (the API, rows stored before keys were)."""
+    if event.event_key is not None and (spec := dispatch.EVENT_TABLE.get(event.event_key)):
+        return dispatch.Handled(event.event_key, spec)
+    return dispatch.classify(webhook)
+
+
+def _comment_repeat(
+    event: Integration, webhook: JiraWebhook, spec: dispatch.Spec, repos: Any
+) -> str | None:
+    """Why a comment event is not posted: the app made the comment itself (from Slack or
+    GitHub: never echoed back), or its reply is already in Slack (Jira sent it twice)."""
+    if webhook.comment is None or webhook.issue is None:
+        return None
+    comment_id = f"{webhook.issue.key}/{webhook.comment.id}"
+    linked = repos.mappings.targets_of(MappingType.COMMENT_MESSAGE, Service.JIRA, comment_id)
+    made_elsewhere = [str(m.extra_data.get("origin")) for m in linked]
+    made_elsewhere = [origin for origin in made_elsewhere if origin != "jira"]
+    if made_elsewhere:
+        where = ORIGINS.get(made_elsewhere[0], made_elsewhere[0])
+        return f"comment {comment_id} was made from {where}: not posted back"
+    if spec.comment_action == "post" and any(
+        m.extra_data.get("integration_id") != event.id for m in linked
+    ):  # replies linked by this very event are an earlier attempt's progress, not a repeat
+        return f"comment {comment_id} is already in Slack (Jira sent it twice)"
+    return None
 
 
 def _route(

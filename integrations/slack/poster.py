@@ -12,8 +12,8 @@ channels a handler chose from subscriptions, and decides parent versus reply:
 - each channel of `Delivery.channels` without a thread of the object gets the card as a new
   parent message, and the thread mapping is stored at once, so later events thread under it;
 - a reply is broadcast to the channel (`reply_broadcast`) when the `ThreadPost` says so or its
-  channel is in `Delivery.extra["broadcast_channels"]` (the subscription setting);
-- `Delivery.extra["start_threads"] = False` (deletions, edits) only reaches existing threads;
+  channel is in `Delivery.broadcast_channels` (the subscription setting);
+- `Delivery.start_threads = False` (deletions, edits) only reaches existing threads;
 - a thread's card is only edited when the post says the card is complete
   (`ThreadPost.refresh_card`): a partial card (a comment on a PR knows no branches) may start a
   thread in a channel that has none, but never overwrites an existing card.
@@ -45,122 +45,32 @@ target and is reported, so one dead thread does not block the others.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.client import HTTPException
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from integrations.delivery import Fail, Retry
 from integrations.messages import ChannelPost, Delivery, Ignored, SlackMessage, ThreadPost
-from storage.domain import MappingType, ServiceMapping, parse_slack_ref, slack_ref
+from integrations.slack.errors import SlackRefused, SlackTargetUnavailable, SlackUnavailable
+from integrations.slack.posts import (
+    TAG_EVENT_TYPE,
+    Posted,
+    Report,
+    Work,
+    card_hash,
+    parse_reply_key,
+    parse_thread_key,
+)
+from integrations.slack.writer import SlackWriter
+from storage.domain import MappingType, ServiceMapping, parse_slack_ref
 from storage.mappings import MappingRepository
 
 log = logging.getLogger(__name__)
 
-TAG_EVENT_TYPE = "connect_event"
-"""Slack message metadata `event_type` of every message the worker posts."""
-
-THREAD_TYPES = {"jira": MappingType.ISSUE_THREAD, "github": MappingType.GITHUB_THREAD}
-REPLY_TYPES = {"jira": MappingType.COMMENT_MESSAGE, "github": MappingType.GITHUB_COMMENT_MESSAGE}
-
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "rate_limited", "fatal_error", "internal_error", "service_unavailable",
-     "request_timeout"}
-)  # fmt: skip
-TARGET_ERRORS = frozenset(
-    {"channel_not_found", "not_in_channel", "is_archived", "invalid_thread_ts",
-     "thread_not_found", "message_not_found", "cant_update_message", "restricted_action",
-     "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
-     "restricted_action_non_threadable_channel", "team_access_not_granted",
-     "ekm_access_denied", "cannot_reply_to_message", "edit_window_closed"}
-)  # fmt: skip
 REPLY_PAGES = 5
 HISTORY_PAGES = 2
-
-
-class TargetUnavailable(Exception):
-    """One channel or thread cannot be posted to; the others still can."""
-
-
-def parse_thread_key(thread_key: str) -> tuple[MappingType, str, str]:
-    """`jira:PROJ-1` → (issue_thread, "jira", "PROJ-1"); `github:o/r#4` → (github_thread, ...)."""
-    service, _, object_id = thread_key.partition(":")
-    mapping_type = THREAD_TYPES.get(service)
-    if mapping_type is None or not object_id:
-        raise ValueError(f"not a thread key: {thread_key!r}")
-    return mapping_type, service, object_id
-
-
-def parse_reply_key(reply_key: str) -> tuple[MappingType, str, str]:
-    """`jira:PROJ-1/10042` → (comment_message, "jira", "PROJ-1/10042"); `github:o/r#4/...` →
-    (github_comment_message, "github", "o/r#4/...")."""
-    service, _, object_id = reply_key.partition(":")
-    mapping_type = REPLY_TYPES.get(service)
-    if mapping_type is None or not object_id:
-        raise ValueError(f"not a reply key: {reply_key!r}")
-    return mapping_type, service, object_id
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """A message that exists for this event: posted now, or found from an earlier attempt."""
-
-    channel: str
-    ts: str
-    role: str  # "card", "reply" or "message"
-    thread_ts: str | None = None
-    reused: bool = False
-
-    @property
-    def ref(self) -> str:
-        return slack_ref(self.channel, self.ts)
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """What one delivery did."""
-
-    posted: tuple[Posted, ...] = ()
-    edited: tuple[str, ...] = ()  # cards (their thread) and replies (the message) edited
-    skipped: tuple[str, ...] = ()
-    unreachable: tuple[str, ...] = ()
-
-    @property
-    def did_anything(self) -> bool:
-        return bool(self.posted or self.edited)
-
-    def summary(self) -> str:
-        parts = [f"{len(self.posted)} posted", f"{len(self.edited)} edited"]
-        if self.skipped:
-            parts.append("skipped: " + "; ".join(self.skipped))
-        if self.unreachable:
-            parts.append("unreachable: " + "; ".join(self.unreachable))
-        return ", ".join(parts)
-
-
-@dataclass
-class _Work:
-    posted: list[Posted] = field(default_factory=list)
-    edited: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    unreachable: list[str] = field(default_factory=list)
-
-    def report(self) -> Report:
-        return Report(
-            tuple(self.posted), tuple(self.edited), tuple(self.skipped), tuple(self.unreachable)
-        )
-
-
-def card_hash(message: SlackMessage) -> str:
-    encoded = json.dumps(message.api_fields(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()[:32]
 
 
 class SlackPoster:
@@ -174,14 +84,15 @@ class SlackPoster:
 
     def __init__(
         self,
-        client: WebClient,
+        writer: SlackWriter,
         mappings: MappingRepository,
         *,
         event_id: int,
         check_previous: bool,
         still_ours: Callable[[], bool] | None = None,
     ) -> None:
-        self._client = client
+        self._writer = writer
+        self._client = writer.client
         self._mappings = mappings
         self._event_id = event_id
         self._check_previous = check_previous
@@ -191,7 +102,7 @@ class SlackPoster:
 
     def deliver(self, delivery: Delivery) -> Report:
         rendered = delivery.rendered
-        work = _Work()
+        work = Work()
         if isinstance(rendered, Ignored):
             return work.report()
         if isinstance(rendered, ChannelPost):
@@ -205,10 +116,10 @@ class SlackPoster:
 
     # Thread posts -------------------------------------------------------------------------
 
-    def _deliver_thread_post(self, work: _Work, post: ThreadPost, delivery: Delivery) -> None:
+    def _deliver_thread_post(self, work: Work, post: ThreadPost, delivery: Delivery) -> None:
         mapping_type, service, object_id = parse_thread_key(post.thread_key)
         wanted = list(dict.fromkeys(delivery.channels))
-        broadcast_channels = set(delivery.extra.get("broadcast_channels", ()))
+        broadcast_channels = set(delivery.broadcast_channels)
         replied, edits_only = self._edit_earlier_replies(work, post)
         threaded: set[str] = set()
         for thread in self._mappings.targets_of(mapping_type, service, object_id):
@@ -226,7 +137,7 @@ class SlackPoster:
                     work, post, t, c, ts, r, b
                 ),
             )
-        start_threads = delivery.extra.get("start_threads", True) and not edits_only
+        start_threads = delivery.start_threads and not edits_only
         for channel in wanted:
             if channel in threaded:
                 continue
@@ -247,7 +158,7 @@ class SlackPoster:
 
     def _into_thread(
         self,
-        work: _Work,
+        work: Work,
         post: ThreadPost,
         thread: ServiceMapping,
         channel: str,
@@ -273,7 +184,7 @@ class SlackPoster:
 
     def _start_thread(
         self,
-        work: _Work,
+        work: Work,
         post: ThreadPost,
         mapping_type: MappingType,
         service: str,
@@ -300,7 +211,7 @@ class SlackPoster:
 
     # Replies with an identity -------------------------------------------------------------
 
-    def _edit_earlier_replies(self, work: _Work, post: ThreadPost) -> tuple[set[str], bool]:
+    def _edit_earlier_replies(self, work: Work, post: ThreadPost) -> tuple[set[str], bool]:
         """Edit the replies earlier events posted for `post.reply_key`.
 
         Returns the channels that already have the reply (edited now, or posted by an
@@ -332,7 +243,7 @@ class SlackPoster:
                 self._call(
                     self._client.chat_update, channel=channel, ts=ts, **replacement.api_fields()
                 )
-            except TargetUnavailable as exc:
+            except SlackTargetUnavailable as exc:
                 log.info(
                     "slack.reply_edit_skipped integration=%s reply=%s reason=%s",
                     self._event_id,
@@ -360,7 +271,7 @@ class SlackPoster:
             {"origin": service, "integration_id": self._event_id},
         )
 
-    def _post_channel(self, work: _Work, channel: str, post: ChannelPost) -> None:
+    def _post_channel(self, work: Work, channel: str, post: ChannelPost) -> None:
         work.posted.append(self._post(channel, post.message, "message", None, False))
 
     # Posting with the tag -----------------------------------------------------------------
@@ -440,10 +351,10 @@ class SlackPoster:
 
     # Errors -------------------------------------------------------------------------------
 
-    def _guarded(self, work: _Work, target: str, action: Callable[[], None]) -> None:
+    def _guarded(self, work: Work, target: str, action: Callable[[], None]) -> None:
         try:
             action()
-        except TargetUnavailable as exc:
+        except SlackTargetUnavailable as exc:
             log.warning(
                 "slack.target_skipped integration=%s target=%s reason=%s",
                 self._event_id,
@@ -452,46 +363,23 @@ class SlackPoster:
             )
             work.unreachable.append(f"{target}: {exc}")
 
-    def _finish(self, work: _Work) -> Report:
+    def _finish(self, work: Work) -> Report:
         report = work.report()
         if report.unreachable and not report.did_anything:
             raise Fail("no Slack target could be reached: " + "; ".join(report.unreachable))
         return report
 
     def _call(self, method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
+        """One Slack call, unless the event is no longer ours; a Slack failure becomes the
+        event's outcome (`Retry`, `Fail`) or, for one target, `SlackTargetUnavailable`."""
         name = getattr(method, "__name__", "slack")
         if self._still_ours is not None and not self._still_ours():
             raise Retry(f"Slack {name} not called: another worker took this event over")
         try:
-            return method(**{k: v for k, v in kwargs.items() if v is not None})
-        except SlackApiError as exc:
-            raise _classify(name, exc) from None
-        except (OSError, HTTPException) as exc:  # timeouts, refused/reset connections
-            raise Retry(f"Slack {name}: {type(exc).__name__}: {exc}") from None
-
-
-def _classify(method: str, exc: SlackApiError) -> Exception:
-    response = exc.response
-    status = response.status_code
-    error = str(response.get("error") or "") if isinstance(response.data, dict) else ""
-    if status == 429 or error in ("ratelimited", "rate_limited"):
-        retry_after = _retry_after(response.headers)
-        return Retry(f"Slack {method}: rate limited (Retry-After {retry_after}s)", retry_after)
-    if status >= 500 or error in TRANSIENT_ERRORS:
-        return Retry(f"Slack {method}: HTTP {status} {error}".rstrip())
-    if error in TARGET_ERRORS:
-        return TargetUnavailable(f"{method}: {error}")
-    return Fail(f"Slack {method}: {error or f'HTTP {status}'}")
-
-
-def _retry_after(headers: Any) -> float:
-    for name in ("Retry-After", "retry-after"):
-        value = headers.get(name) if headers else None
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                break
-    return 1.0
+            return self._writer.call(method, **kwargs)
+        except SlackUnavailable as exc:
+            raise Retry(str(exc), exc.retry_after) from None
+        except SlackTargetUnavailable:
+            raise
+        except SlackRefused as exc:
+            raise Fail(str(exc)) from None

@@ -1,0 +1,103 @@
+"""The container: every client and service of one process, built once, typed and frozen.
+
+`app.py` (the HTTP service and `python app.py worker`) builds it with `build_container`
+and hands it down: the Bolt listeners (`bot.services.BotServices`), the HTTP routes
+(`web.runtime.Runtime`) and the delivery worker (`integrations.delivery.worker.Worker`, whose
+handlers get it in their `DeliveryContext`). Nothing below builds a client of its own or
+keeps a cache of built services.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from integrations.github.api import GitHubApi
+from integrations.jira_api import JiraConfig, JiraGateway
+from integrations.people import Directory, SlackUsersByEmail
+from integrations.slack.clients import delivery_client, listener_client
+from integrations.slack.writer import SlackWriter
+from integrations.subscriptions.service import SubscriptionService
+from integrations.tickets.comments import CommentSync
+from integrations.tickets.service import TicketService
+from settings import Settings
+from storage import Repositories
+
+INTERACTIVE_TIMEOUT = 2.5
+"""Seconds Jira gets on paths Slack waits for (options, modal updates): under its 3 s."""
+WORK_TIMEOUT = 10.0
+"""Seconds Jira gets elsewhere; then the outcome is unknown and the work is retried."""
+
+
+def inline_worker_id() -> str:
+    """Who holds the lease of an event a listener delivers itself (fits `locked_by`)."""
+    return f"slack:{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Container:
+    """What listeners, routes and delivery handlers are given.
+
+    `slack` writes for the listeners (its client retries rate limits and 5xx itself);
+    `slack_delivery` for the worker (no retries: the queue retries the whole event, after
+    checking what landed). `jira` has the work timeout, `jira_interactive` the short one for
+    paths Slack waits on. `github` is None without `GITHUB_TOKEN`.
+    """
+
+    settings: Settings
+    repos: Repositories
+    slack: SlackWriter
+    slack_delivery: SlackWriter
+    jira: JiraGateway
+    jira_interactive: JiraGateway
+    github: GitHubApi | None
+    people: Directory
+    slack_users: SlackUsersByEmail
+    tickets: TicketService
+    comments: CommentSync
+    subscriptions: SubscriptionService
+
+    @property
+    def slack_configured(self) -> bool:
+        """Whether anything can be posted (`SLACK_BOT_TOKEN` is set)."""
+        return self.settings.slack_bot_token is not None
+
+
+def build_container(
+    settings: Settings, repos: Repositories, *, slack_delivery: WebClient | None = None
+) -> Container:
+    """Build every client and service once. `slack_delivery` replaces the worker's Slack
+    client (tests give one with a short timeout)."""
+    slack = SlackWriter(listener_client(settings))
+    jira = JiraGateway(JiraConfig.from_settings(settings, timeout=WORK_TIMEOUT))
+    interactive = JiraGateway(JiraConfig.from_settings(settings, timeout=INTERACTIVE_TIMEOUT))
+    github = GitHubApi.from_settings(settings)
+    people = Directory(slack.client, jira)
+    delivery = SlackWriter(slack_delivery or delivery_client(settings))
+    worker_id = inline_worker_id()
+    return Container(
+        settings=settings,
+        repos=repos,
+        slack=slack,
+        slack_delivery=delivery,
+        jira=jira,
+        jira_interactive=interactive,
+        github=github,
+        people=people,
+        slack_users=SlackUsersByEmail(delivery.client),
+        tickets=TicketService(
+            jira=jira, slack=slack, repos=repos, people=people, worker_id=worker_id
+        ),
+        comments=CommentSync(
+            jira=jira,
+            slack=slack,
+            repos=repos,
+            people=people,
+            worker_id=worker_id,
+            retry_seconds=settings.connect_delivery_backoff_seconds,
+        ),
+        subscriptions=SubscriptionService(settings, repos, github, interactive),
+    )

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from integrations.subscriptions import SubscriptionRequest
 from integrations.subscriptions.service import (
+    AlreadySubscribed,
     SourceCheckFailed,
     SourceCheckUnavailable,
     SourceNotFound,
@@ -199,9 +200,10 @@ def list_subscriptions():
 
 @bp.post("/subscriptions")
 def create_subscription():
-    """Replace or create, as `/ticket subscribe` does (one `SubscriptionService`): 201 for a
-    new subscription, 200 when it replaced the channel's earlier one to the same source, 409
-    when the channel already has exactly this one."""
+    """Create (201), through the `SubscriptionService` `/ticket subscribe` uses: the same
+    validation and source checks. A channel's second subscription to one source is a 409,
+    unless the body says `"replace": true`: then it replaces the first, as the slash command
+    does (200; unchanged when it was the same)."""
     body = parse_body(schemas.SubscriptionCreate)
     request = SubscriptionRequest(
         source_service=body.source_service,
@@ -211,22 +213,18 @@ def create_subscription():
     )
     try:
         done = runtime().container.subscriptions.subscribe(
-            request, body.channel_id, body.created_by
+            request, body.channel_id, body.created_by, replace=body.replace
         )
+    except AlreadySubscribed as exc:
+        raise Conflict(exc.detail) from None
     except SourceNotFound as exc:
         raise ApiError(422, "source_not_visible", exc.detail) from None
     except SourceCheckUnavailable as exc:
         raise ApiError(503, f"{body.source_service}_unavailable", exc.detail) from None
     except SourceCheckFailed as exc:
         raise ApiError(502, f"{body.source_service}_error", exc.detail) from None
-    subscription = done.subscription
-    if done.outcome == "unchanged":
-        raise Conflict(
-            f"{subscription.channel_id} is already subscribed to {subscription.source_service} "
-            f"{subscription.source_id}"
-        )
     status = 201 if done.outcome == "created" else 200
-    return _json(schemas.SubscriptionOut.model_validate(subscription), status)
+    return _json(schemas.SubscriptionOut.model_validate(done.subscription), status)
 
 
 @bp.get("/subscriptions/<int:subscription_id>")

@@ -157,7 +157,13 @@ def _subscription_paths() -> dict[str, Any]:
                 "Subscribe a channel to a GitHub repository/organisation or a Jira project",
                 (201, schemas.SubscriptionOut),
                 body=schemas.SubscriptionCreate,
-                extra_errors={"409": "the channel is already subscribed to it"},
+                extra_errors={
+                    "409": "the channel is already subscribed to it (send replace: true to "
+                    "replace that subscription; the answer is then 200)",
+                    "422": "GitHub or Jira does not show that repository, account or project",
+                    "502": "GitHub or Jira refused to check it (e.g. a bad token)",
+                    "503": "GitHub or Jira could not check it now: try again later",
+                },
             ),
         },
         "/subscriptions/{subscription_id}": {

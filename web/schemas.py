@@ -76,6 +76,11 @@ class SubscriptionCreate(Body):
     events: list[str] = Field(default_factory=list, max_length=32, validate_default=True)
     filters: dict[str, Any] = Field(default_factory=dict, validate_default=True)
     created_by: str | None = Field(default=None, max_length=64)
+    replace: bool = Field(
+        default=False,
+        description="replace the channel's subscription to this source, as /ticket subscribe "
+        "does, instead of answering 409",
+    )
 
     @field_validator("channel_id")
     @classmethod

@@ -3,7 +3,7 @@
 (Named `jira_api` because `integrations/jira/` holds the Jira webhook formatters.)
 """
 
-from integrations.jira_api.client import JiraConfig, JiraGateway, RichText
+from integrations.jira_api.client import JiraConfig, JiraGateway
 from integrations.jira_api.errors import (
     JiraError,
     JiraNotConfigured,
@@ -19,6 +19,7 @@ from integrations.jira_api.models import (
     IssueTypeInfo,
     JiraUser,
     ProjectRef,
+    RichText,
 )
 
 __all__ = [

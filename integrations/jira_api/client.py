@@ -42,6 +42,7 @@ from integrations.jira_api.models import (
     IssueTypeInfo,
     JiraUser,
     ProjectRef,
+    RichText,
     field_info,
     fields_from_page,
     issue_type_info,
@@ -52,9 +53,6 @@ from integrations.jira_api.models import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-RichText = str | dict[str, Any]
-"""A description or comment body: wiki markup (API v2) or an ADF document (API v3)."""
-
 PAGE_SIZE = 50
 MAX_PAGES = 20
 

@@ -14,6 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+RichText = str | dict[str, Any]
+"""A description or comment body: wiki markup (API v2) or an ADF document (API v3)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectRef:

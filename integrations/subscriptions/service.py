@@ -9,7 +9,9 @@ typed errors out), with the same rules:
   token cannot see is refused with GitHub's reason (not found or not visible, bad token, rate
   limit); with Jira configured, a Jira project must exist;
 - replace or create: a channel has at most one subscription per source; subscribing again
-  replaces it (with the new events and filters), and the same request twice changes nothing;
+  replaces it (with the new events and filters), and the same request twice changes nothing.
+  The API asks for that explicitly (`"replace": true`); by default it only creates, and a
+  source the channel already has is a conflict, as REST clients expect of a `POST`;
 - the answer to a new subscription says where to add the webhook, its URL and its events.
 """
 
@@ -91,6 +93,18 @@ class SourceCheckFailed(Refused):
     """GitHub or Jira refused the check for another reason (a bad token, ...)."""
 
 
+class AlreadySubscribed(Refused):
+    """The channel has a subscription to this source, and replacing it was not asked for."""
+
+    def __init__(self, existing: Subscription) -> None:
+        detail = (
+            f"{existing.channel_id} is already subscribed to {existing.source_service} "
+            f"{existing.source_id}"
+        )
+        super().__init__(detail, detail)
+        self.existing = existing
+
+
 @dataclass(frozen=True, slots=True)
 class Subscribed:
     """What `subscribe` did: `created`, `replaced` an earlier one, or found it `unchanged`."""
@@ -124,11 +138,20 @@ class SubscriptionService:
     # The rule -----------------------------------------------------------------------------
 
     def subscribe(
-        self, request: SubscriptionRequest, channel_id: str, user_id: str | None = None
+        self,
+        request: SubscriptionRequest,
+        channel_id: str,
+        user_id: str | None = None,
+        *,
+        replace: bool = True,
     ) -> Subscribed:
-        """Check the source, then replace the channel's subscription to it, or create one."""
+        """Check the source, then replace the channel's subscription to it, or create one.
+
+        `replace=False`: only create; raises `AlreadySubscribed` when there is one."""
         source_id, kind = self._checked_source(request)
         existing = self._existing(channel_id, request.source_service, source_id)
+        if existing and not replace:
+            raise AlreadySubscribed(existing[0])
         if len(existing) == 1 and _same(existing[0], request):
             return Subscribed(existing[0], "unchanged", source_id, kind)
         for old in existing:

@@ -12,7 +12,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
-from integrations.jira_api import CreatedIssue, JiraError, JiraUnavailable, RichText
+from integrations.jira_api.errors import JiraError, JiraUnavailable
+from integrations.jira_api.models import CreatedIssue, RichText
 from integrations.messages import SlackMessage
 from integrations.mrkdwn import (
     Block,

@@ -55,10 +55,11 @@ test-fast: dev-install ## the suite without the slow scale/fault tests
 test-slow: dev-install ## only the slow scale/fault tests
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
-check: install ## ruff (lint + format check) and pyright
+check: install ## ruff (lint + format check), pyright and the import-linter layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
+	$(BIN)/lint-imports
 
 lint: check
 
@@ -70,6 +71,7 @@ format: lint-fix
 
 type-check: install ## pyright only
 	$(BIN)/pyright
+	$(BIN)/lint-imports
 
 check-all: check test ## checks and the whole suite
 

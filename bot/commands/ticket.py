@@ -25,7 +25,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.errors import lazy_guard
 from bot.views.ticket_modal import ModalContext, Screen, Values
-from integrations.mrkdwn import plain
+from integrations.slack_to_jira import plain
 from integrations.tickets.models import SUMMARY_MAX, TicketRequest
 
 if TYPE_CHECKING:

@@ -39,7 +39,7 @@ from integrations.jira_api import (
     RichText,
 )
 from integrations.messages import Ignored
-from integrations.mrkdwn import mentioned_users
+from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting, slack_io
 from integrations.tickets.models import CommentRequest, MessageRef
 from integrations.tickets.people import Directory

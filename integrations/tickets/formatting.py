@@ -14,19 +14,17 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlo
 
 from integrations.jira_api import CreatedIssue, JiraError, JiraUnavailable, RichText
 from integrations.messages import SlackMessage
-from integrations.mrkdwn import (
-    Block,
+from integrations.slack_text import escape
+from integrations.slack_to_jira import (
     Mention,
-    Paragraph,
-    Text,
-    escape,
-    parse,
     render_adf,
     render_wiki,
     to_adf,
     to_wiki,
     wiki_escape,
 )
+from integrations.slack_to_jira.parse import parse
+from integrations.slack_to_jira.tree import Block, Paragraph, Text
 from integrations.tickets.models import TicketRequest
 
 

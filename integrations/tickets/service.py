@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraRejected
-from integrations.mrkdwn import mentioned_users
+from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting, slack_io
 from integrations.tickets.models import CREATE_ISSUE, TicketRequest
 from integrations.tickets.people import Directory

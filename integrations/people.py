@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from integrations.jira_api import JiraGateway, JiraRejected, JiraUser
-from integrations.mrkdwn import Mention
+from integrations.slack_to_jira import Mention
 from integrations.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)

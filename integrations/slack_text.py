@@ -6,6 +6,8 @@ the start of its label. So text gets `&`, `<` and `>` escaped (exactly the three
 for), and a URL — which cannot be entity-escaped inside `<...>` — gets `<`, `>`, `|` and
 whitespace percent-encoded, which browsers read the same way. Only `http(s)` and `mailto`
 URLs become links; anything else (`javascript:`, `slack://`, `file:`) is shown as text.
+
+`unescape` is the way back, for reading what a Slack user wrote (`integrations.slack_to_jira`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ _UNSAFE_IN_URL = re.compile(r"[<>|\s]")
 def escape(text: str) -> str:
     """`text` as literal mrkdwn: Slack's three control characters escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """mrkdwn text as typed: the inverse of `escape` (`&amp;` last, so `&amp;lt;` stays `&lt;`)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def safe_url(url: str) -> str | None:

@@ -14,7 +14,7 @@ from integrations.jira_api import (
     JiraRejected,
     JiraUnavailable,
 )
-from integrations.mrkdwn import to_adf
+from integrations.slack_to_jira import to_adf
 from tests.fakes.jira import FakeJira
 
 

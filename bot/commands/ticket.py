@@ -23,7 +23,7 @@ from bot.commands import subscriptions
 from bot.commands.subcommands import HELP_WORDS, Subcommand, SubcommandContext
 from bot.errors import lazy_guard
 from bot.views.ticket_modal import ModalContext, Screen, Values
-from integrations.mrkdwn import plain
+from integrations.slack_to_jira import plain
 from integrations.tickets.models import SUMMARY_MAX, TicketRequest
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.errors import lazy_guard
 from bot.views.ticket_modal import ModalContext, Screen, Values
-from integrations.mrkdwn import mentioned_users, plain, prettify
+from integrations.slack_to_jira import mentioned_users, plain, prettify
 from integrations.tickets.models import SUMMARY_MAX
 
 if TYPE_CHECKING:

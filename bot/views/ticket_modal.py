@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from integrations.jira_api import FieldInfo, IssueTypeInfo
-from integrations.mrkdwn import escape
+from integrations.slack_text import escape
 from integrations.tickets.models import SUMMARY_MAX, TicketRequest
 
 CALLBACK_ID = "create_jira_issue_modal"

@@ -37,7 +37,7 @@ from integrations.jira_api import (
     RichText,
 )
 from integrations.messages import Ignored
-from integrations.mrkdwn import mentioned_users
+from integrations.slack_to_jira import mentioned_users
 from integrations.people import Directory
 from integrations.slack.writer import SlackWriter
 from integrations.tickets import formatting

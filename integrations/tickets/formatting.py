@@ -15,29 +15,22 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlo
 from integrations.jira_api.errors import JiraError, JiraUnavailable
 from integrations.jira_api.models import CreatedIssue, RichText
 from integrations.messages import SlackMessage
-from integrations.mrkdwn import (
-    Block,
+from integrations.slack_text import escape
+from integrations.slack_to_jira import (
     Mention,
-    Paragraph,
-    Text,
-    escape,
-    parse,
     render_adf,
     render_wiki,
     to_adf,
     to_wiki,
     wiki_escape,
 )
+from integrations.slack_to_jira.parse import parse
+from integrations.slack_to_jira.tree import Block, Paragraph, Text
 from integrations.tickets.models import TicketRequest
 
 
-def slack_escape(text: str) -> str:
-    """Text shown verbatim in mrkdwn."""
-    return escape(text)
-
-
 def slack_link(url: str, label: str) -> str:
-    return f"<{url}|{slack_escape(label).replace('|', '¦')}>"
+    return f"<{url}|{escape(label).replace('|', '¦')}>"
 
 
 # --- Slack ---------------------------------------------------------------------------------
@@ -47,13 +40,13 @@ def issue_card(
     created: CreatedIssue, request: TicketRequest, notes: tuple[str, ...] = ()
 ) -> SlackMessage:
     """The message announcing an issue created from Slack: key, link, type, status, summary."""
-    title = f"{slack_link(created.url, created.key)} {slack_escape(created.summary)}"
+    title = f"{slack_link(created.url, created.key)} {escape(created.summary)}"
     details = [
-        f"*Type:* {slack_escape(created.issue_type or 'unknown')}",
-        f"*Status:* {slack_escape(created.status or 'unknown')}",
+        f"*Type:* {escape(created.issue_type or 'unknown')}",
+        f"*Status:* {escape(created.status or 'unknown')}",
     ]
     context = [f"Created from Slack by <@{request.user_id}>", *notes]
-    text = f"<@{request.user_id}> created {created.key}: {slack_escape(created.summary)}"
+    text = f"<@{request.user_id}> created {created.key}: {escape(created.summary)}"
     return SlackMessage(
         text=text,
         blocks=(
@@ -69,8 +62,8 @@ def creation_failed(
     request: TicketRequest, error: JiraError, integration_id: int | None
 ) -> SlackMessage:
     """Tell the user what failed, and that their request is kept."""
-    what = f"“{slack_escape(request.summary)}” in {slack_escape(request.project)}"
-    lines = [f":warning: I couldn't create the Jira issue {what}: {slack_escape(str(error))}."]
+    what = f"“{escape(request.summary)}” in {escape(request.project)}"
+    lines = [f":warning: I couldn't create the Jira issue {what}: {escape(str(error))}."]
     if isinstance(error, JiraUnavailable) and "did not answer" in str(error):
         lines.append("Jira may have created it anyway: look in the project before a retry.")
     if integration_id is not None:

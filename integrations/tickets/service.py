@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 
 from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraRejected
-from integrations.mrkdwn import mentioned_users
+from integrations.slack_to_jira import mentioned_users
 from integrations.people import Directory
 from integrations.slack.errors import SlackFailure, SlackRefused, SlackUnavailable
 from integrations.slack.writer import SlackWriter

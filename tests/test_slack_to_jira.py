@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.mrkdwn import Mention, mentioned_users, plain, prettify, to_adf, to_wiki
+from integrations.slack_to_jira import Mention, mentioned_users, plain, prettify, to_adf, to_wiki
 
 BOB = {"U0BOB": Mention("Bob Builder", "712020:bob", cloud=True)}
 BOB_SERVER = {"U0BOB": Mention("Bob Builder", "bob", cloud=False)}

@@ -71,7 +71,6 @@ format: lint-fix
 
 type-check: install ## pyright only
 	$(BIN)/pyright
-	$(BIN)/lint-imports
 
 check-all: check test ## checks and the whole suite
 

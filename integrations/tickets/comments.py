@@ -37,9 +37,9 @@ from integrations.jira_api import (
     RichText,
 )
 from integrations.messages import Ignored
-from integrations.slack_to_jira import mentioned_users
 from integrations.people import Directory
 from integrations.slack.writer import SlackWriter
+from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting
 from integrations.tickets.models import CommentRequest, MessageRef
 from integrations.tickets.thread_events import ThreadMessage

@@ -19,10 +19,10 @@ import logging
 from dataclasses import dataclass
 
 from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraRejected
-from integrations.slack_to_jira import mentioned_users
 from integrations.people import Directory
 from integrations.slack.errors import SlackFailure, SlackRefused, SlackUnavailable
 from integrations.slack.writer import SlackWriter
+from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting
 from integrations.tickets.models import CREATE_ISSUE, TicketRequest
 from storage import Repositories

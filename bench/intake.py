@@ -2,7 +2,7 @@
 
 `webhook_intake(seconds)`: signed ~8 KB Jira webhooks to `POST /webhooks/jira` of the real
 app (gunicorn 2x8 gthread, SQLite, the in-process worker off so only intake is measured:
-signature, size limit, JSON, triage, one INSERT per request, 202), against a bare Flask
+signature, size limit, JSON, classification, one INSERT per request, 202), against a bare Flask
 endpoint that only checks the HMAC of the same body (`bench.apps:hmac_only`) in the same run.
 Every request has its own delivery id, so none is answered from the de-duplication path.
 
@@ -102,7 +102,7 @@ def webhook_intake(seconds: float) -> list[tuple[str, Result, str]]:
         }
         with gunicorn("app:create_app()", env) as url:
             result = run_load("POST /webhooks/jira (SQLite, durable)", url, signed, seconds=seconds)
-            rows.append(("webhook", result, "verify + parse + triage + INSERT, 202"))
+            rows.append(("webhook", result, "verify + parse + classify + INSERT, 202"))
 
     from tests.support import databases
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
+
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,19 @@ class SocketModeRunner:
             self._thread.join(timeout=5)
 
 
-def start_socket_mode(runtime: Any, *, ping_interval: float = 10.0) -> SocketModeRunner | None:
+class SocketModeHost(Protocol):
+    """What Socket Mode needs of the process it joins (`web.runtime.Runtime`)."""
+
+    bolt: App | None
+    health_checks: dict[str, Any] | None
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+def start_socket_mode(
+    runtime: SocketModeHost, *, ping_interval: float = 10.0
+) -> SocketModeRunner | None:
     """Connect the runtime's Bolt app over Socket Mode when `SLACK_APP_TOKEN` is set, and
     add the connection to `/health`. `None` when there is nothing to connect."""
     settings = runtime.settings

@@ -12,6 +12,9 @@ from settings import Settings
 from storage import Repositories
 
 if TYPE_CHECKING:
+    from slack_bolt import App
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
     from web.metrics import Metrics
 
 EXTENSION = "connect"
@@ -21,8 +24,8 @@ EXTENSION = "connect"
 class Runtime:
     container: Container
     metrics: Metrics
-    bolt: Any = None  # slack_bolt.App when Slack is configured
-    bolt_handler: Any = None
+    bolt: App | None = None  # when Slack is configured
+    bolt_handler: SlackRequestHandler | None = None
     health_checks: dict[str, Any] | None = None  # name -> callable returning (ok, detail)
 
     @property

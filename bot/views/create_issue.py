@@ -21,6 +21,8 @@ from integrations.tickets.models import TicketRequest
 
 if TYPE_CHECKING:
     from bot.services import BotServices
+    from bot.views.modal_service import ModalService
+    from integrations.tickets.service import TicketService
 
 _arrivals = itertools.count()
 """Order of the acks of modal changes: ties on Slack's `action_ts` go to the later one."""
@@ -36,8 +38,12 @@ def action_order(action: dict[str, Any], context: BoltContext) -> tuple[float, i
 
 
 def register(app: App, services: BotServices) -> None:
-    modal = services.modal
-    tickets = services.container.tickets
+    _register_changes(app, services.modal)
+    _register_submission(app, services.modal, services.container.tickets)
+
+
+def _register_changes(app: App, modal: ModalService) -> None:
+    """The project search, and the project and issue type choices that rebuild the form."""
 
     def project_options(ack: Ack, body: dict[str, Any]) -> None:
         ack(options=modal.project_options(str(body.get("value") or "")))
@@ -72,6 +78,14 @@ def register(app: App, services: BotServices) -> None:
             action=action_order(action, context),
         )
 
+    app.options(PROJECT)(project_options)
+    app.action(PROJECT)(ack=ack_change, lazy=[project_changed])
+    app.action(ISSUE_TYPE)(ack=ack_change, lazy=[issue_type_changed])
+
+
+def _register_submission(app: App, modal: ModalService, tickets: TicketService) -> None:
+    """The submission: stored before the ack, created in Jira after it."""
+
     def ack_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         ctx = modal.complete(view["id"], ModalContext.load(view["private_metadata"]))
         submission = read_submission(view, ctx)
@@ -94,7 +108,4 @@ def register(app: App, services: BotServices) -> None:
         request = TicketRequest.model_validate(context["ticket_request"])
         tickets.first_attempt(claim, request, response_url=context.get("ticket_response_url"))
 
-    app.options(PROJECT)(project_options)
-    app.action(PROJECT)(ack=ack_change, lazy=[project_changed])
-    app.action(ISSUE_TYPE)(ack=ack_change, lazy=[issue_type_changed])
     app.view(CALLBACK_ID)(ack=ack_submission, lazy=[create_issue])

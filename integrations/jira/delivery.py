@@ -1,4 +1,4 @@
-"""Jira → Slack delivery: the intake triage and the worker handler.
+"""Jira → Slack delivery: the worker's handler of `jira → slack` events.
 
 Where an event goes:
 
@@ -33,6 +33,7 @@ from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook
 from integrations.messages import Delivery, Ignored
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
+from storage import Repositories
 from storage.domain import Integration, MappingType, Service, Subscription
 
 ORIGINS = {"slack": "Slack", "github": "GitHub"}
@@ -88,7 +89,7 @@ def _decision(event: Integration, webhook: JiraWebhook) -> dispatch.Handled | Ig
 
 
 def _comment_repeat(
-    event: Integration, webhook: JiraWebhook, spec: dispatch.Spec, repos: Any
+    event: Integration, webhook: JiraWebhook, spec: dispatch.Spec, repos: Repositories
 ) -> str | None:
     """Why a comment event is not posted: the app made the comment itself (from Slack or
     GitHub: never echoed back), or its reply is already in Slack (Jira sent it twice)."""

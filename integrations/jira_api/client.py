@@ -49,6 +49,7 @@ from integrations.jira_api.models import (
     legacy_issue_types,
     page_items,
 )
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,10 @@ class JiraConfig:
     api_version: str = "2"
     timeout: float = 10.0
 
-    @property
-    def cloud_auth(self) -> bool:
-        return self.email is not None
-
     @classmethod
-    def from_settings(cls, settings: Any, *, timeout: float = 10.0) -> JiraConfig | None:
+    def from_settings(cls, settings: Settings, *, timeout: float = 10.0) -> JiraConfig | None:
         """The config from `Settings`, or `None` when Jira is not configured."""
-        if not settings.jira_configured:
+        if settings.jira_base_url is None or settings.jira_api_token is None:
             return None
         return cls(
             base_url=settings.jira_base_url,

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.views.ticket_modal import (
+    MAX_OPTIONS,
     UNAVAILABLE,
     ModalContext,
     Screen,
@@ -47,7 +48,6 @@ from integrations.ttl_cache import TtlCache
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60.0
-MAX_OPTIONS = 100
 TRACKED_VIEWS = 1024
 """Views whose latest user action is remembered (the oldest are forgotten first)."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from integrations.github.formatters import activity, comments, issues, pulls, reviews
+from integrations.github.formatters.skips import SKIPS
 from integrations.github.models import (
     DeploymentStatusEvent,
     IssueCommentEvent,
@@ -238,14 +239,23 @@ def parse(name: str, payload: Mapping[str, Any]) -> GitHubEvent | Ignored:
     return GitHubEvent(name=name, key=event_key(name, model), model=model)
 
 
+def skip_reason(event: GitHubEvent) -> str | None:
+    """Why a parsed event is never posted (its action is ignored, unknown, or skipped for
+    what it contains: `formatters/skips.py`), or None. Pure and cheap: the intake's answer."""
+    if event.key in IGNORED_ACTIONS:
+        return f"{event.key}: {IGNORED_ACTIONS[event.key]}"
+    if event.key not in FORMATTERS:
+        return f"{event.key}: not an action this app handles"
+    skip = SKIPS.get(event.key)
+    return skip(event.model) if skip is not None else None
+
+
 def render(event: GitHubEvent) -> Rendered:
     """The post for a parsed event, or `Ignored` with the reason."""
-    if event.key in IGNORED_ACTIONS:
-        return Ignored(f"{event.key}: {IGNORED_ACTIONS[event.key]}")
-    formatter = FORMATTERS.get(event.key)
-    if formatter is None:
-        return Ignored(f"{event.key}: not an action this app handles")
-    return formatter(event.model)
+    reason = skip_reason(event)
+    if reason is not None:
+        return Ignored(reason)
+    return FORMATTERS[event.key](event.model)
 
 
 def render_payload(name: str, payload: Mapping[str, Any]) -> Rendered:

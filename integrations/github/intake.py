@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from integrations.github.dispatch import InvalidPayload, parse, render
+from integrations.github.dispatch import InvalidPayload, parse, skip_reason
 from integrations.intake import EVENT_NAME_MAX, Classified, NotAWebhook
 from integrations.messages import Ignored
 
@@ -33,10 +33,7 @@ def classify(event_name: str, payload: Mapping[str, Any]) -> Classified:
         return Classified(event_type, None, source_id, thread_key)
     if isinstance(parsed, Ignored):
         return Classified(event_type, None, source_id, thread_key, ignore=parsed.reason)
-    # Some events are skipped for what they contain (a push of a tag, a review without a
-    # summary): the formatter is pure and knows, so its answer decides here once.
-    rendered = render(parsed)
-    ignore = rendered.reason if isinstance(rendered, Ignored) else None
+    ignore = skip_reason(parsed)  # e.g. a push of a tag, a review without a summary
     return Classified(event_type, parsed.key[:EVENT_NAME_MAX], source_id, thread_key, ignore)
 
 

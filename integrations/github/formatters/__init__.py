@@ -2,14 +2,15 @@
 
 Pull requests and issues become `ThreadPost`s (the card with the object's current state,
 and a reply saying what happened); pushes, releases, deployments, workflow runs and refs
-become `ChannelPost`s. A formatter may still return `Ignored` for a variant it decides not
-to show (a review without a summary, a push of a tag), always with the reason. The table
-that picks the formatter is in `dispatch.py`.
+become `ChannelPost`s. Variants that are not shown (a review without a summary, a push of a
+tag) are skipped before a formatter is called, by the predicates of `skips`, which the
+webhook intake also asks. The table that picks the formatter is in `dispatch.py`.
 
 One module per event family, so each reads on its own:
 
 - `pulls`: `pull_request.*`;
 - `reviews`: `pull_request_review.*` and `pull_request_review_comment.*`;
+- `skips`: the events of a handled key that are not posted, and why;
 - `issues`: `issues.*`;
 - `comments`: `issue_comment.*` (on issues and pull requests alike);
 - `activity`: the channel posts (`push`, `release`, `deployment_status`, `workflow_run`,

@@ -16,7 +16,7 @@ from integrations.github.models import (
     WorkflowRunEvent,
 )
 from integrations.github.text import code, escape, first_line, link, message, quote
-from integrations.messages import ChannelPost, Ignored, Rendered
+from integrations.messages import ChannelPost, Rendered
 
 COMMIT_LIMIT = 10  # commits listed in a push message; the compare link shows the rest
 
@@ -28,14 +28,9 @@ def _repo_link(repository: Repository) -> str:
 def push(event: PushEvent) -> Rendered:
     """Commits pushed to a branch (subscriptions decide which branches: `commits` is the
     default branch, `commits:<branch>` others). Branch and tag creation and deletion have
-    their own events, so pushes that only do that are ignored here."""
+    their own events, so pushes that only do that are skipped (`skips.push`)."""
     branch = event.branch
-    if branch is None:
-        return Ignored("push of a tag: tags are reported by the create event and releases")
-    if event.deleted:
-        return Ignored("push deleting a branch: reported by the delete event")
-    if not event.commits:
-        return Ignored("push without new commits: a new branch is reported by the create event")
+    assert branch is not None  # a tag push is skipped
     count = len(event.commits)
     verb = "force-pushed" if event.forced else "pushed"
     line = (
@@ -77,13 +72,9 @@ DEPLOYMENT_OUTCOMES = {
 
 
 def deployment_status(event: DeploymentStatusEvent) -> Rendered:
-    """Final deployment states only: a deployment posts once, when it has an outcome."""
+    """Final deployment states only (`skips.deployment_status`): a deployment posts once,
+    when it has an outcome."""
     status, deployment = event.deployment_status, event.deployment
-    if status.state not in DEPLOYMENT_OUTCOMES:
-        return Ignored(
-            f"deployment status {status.state!r}: only outcomes (success, failure, error) "
-            "are posted"
-        )
     emoji, outcome = DEPLOYMENT_OUTCOMES[status.state]
     environment = status.environment or deployment.environment
     line = (
@@ -118,8 +109,7 @@ def workflow_run_completed(event: WorkflowRunEvent) -> Rendered:
     """A finished run, whatever its outcome; subscriptions pass failures unless they ask for
     `workflows:all`."""
     run = event.workflow_run
-    if run.conclusion is None:
-        return Ignored("workflow run without a conclusion: nothing to report yet")
+    assert run.conclusion is not None  # an unfinished run is skipped
     emoji, outcome = WORKFLOW_OUTCOMES.get(run.conclusion, (":grey_question:", run.conclusion))
     name = (run.name or "").strip() or (event.workflow.name if event.workflow else "") or "workflow"
     on = f" on {code(run.head_branch)}" if run.head_branch else ""

@@ -9,7 +9,7 @@ from integrations.github.cards import thread_key
 from integrations.github.formatters.shared import assignment, edits, issue_post, who
 from integrations.github.models import Issue, IssuesEvent
 from integrations.github.text import code, escape, link, message, quote
-from integrations.messages import Ignored, Rendered, ThreadPost
+from integrations.messages import Rendered, ThreadPost
 
 CLOSED_AS = {
     "completed": (":large_purple_circle:", " as completed"),
@@ -59,10 +59,8 @@ def unassigned(event: IssuesEvent) -> Rendered:
 
 
 def edited(event: IssuesEvent) -> Rendered:
-    said = edits(event.sender, event.changes, event.issue.title)
-    if not said:
-        return Ignored("issue edited: only the description changed, which no post shows")
-    return issue_post(event, message(said))
+    """A new title (an edit of only the description is skipped: `skips.issue_edited`)."""
+    return issue_post(event, message(edits(event.sender, event.changes, event.issue.title)))
 
 
 def deleted(event: IssuesEvent) -> Rendered:

@@ -15,7 +15,7 @@ from integrations.github.formatters.shared import (
 )
 from integrations.github.models import PullRequestEvent
 from integrations.github.text import code, escape, link, message, quote
-from integrations.messages import Ignored, Rendered
+from integrations.messages import Rendered
 
 
 def opened(event: PullRequestEvent) -> Rendered:
@@ -111,8 +111,6 @@ def synchronize(event: PullRequestEvent) -> Rendered:
 
 
 def edited(event: PullRequestEvent) -> Rendered:
+    """A new title or base (only the description: skipped, `skips.pull_request_edited`)."""
     pr = event.pull_request
-    said = edits(event.sender, event.changes, pr.title, pr.base.ref)
-    if not said:
-        return Ignored("pull request edited: only the description changed, which no post shows")
-    return pr_post(event, message(said))
+    return pr_post(event, message(edits(event.sender, event.changes, pr.title, pr.base.ref)))

@@ -10,7 +10,7 @@ from integrations.github.cards import thread_key
 from integrations.github.formatters.shared import DELETED, pr_link, pr_post, who
 from integrations.github.models import PullRequestReviewCommentEvent, PullRequestReviewEvent
 from integrations.github.text import code, escape, link, message, quote
-from integrations.messages import Ignored, Rendered, ThreadPost
+from integrations.messages import Rendered, ThreadPost
 
 REVIEW_VERBS = {
     "approved": ":white_check_mark: {who} approved {pr}",
@@ -25,14 +25,9 @@ def _review_key(event: PullRequestReviewEvent) -> str:
 
 
 def submitted(event: PullRequestReviewEvent) -> Rendered:
-    """Approved, changes requested, or commented. A "commented" review with no summary is
-    only the wrapper of its line comments, which arrive one by one as review comments."""
+    """Approved, changes requested, or commented (others are skipped: `skips.review`)."""
     review = event.review
-    if review.state == "commented" and not (review.body or "").strip():
-        return Ignored("review without a summary: its line comments are posted one by one")
-    template = REVIEW_VERBS.get(review.state)
-    if template is None:
-        return Ignored(f"review state {review.state!r} is not shown")
+    template = REVIEW_VERBS[review.state]
     pr_ref = pr_link(event.pull_request, review.html_url)
     line = template.format(who=escape(review.user.login), pr=pr_ref)
     return pr_post(event, message(line, quote(review.body)), reply_key=_review_key(event))

@@ -47,7 +47,7 @@ def build_bolt_app(container: Container) -> App:
 
 def register_listeners(app: App, container: Container) -> None:
     """Every listener, on the one app both transports (HTTP, Socket Mode) dispatch to."""
-    from bot import commands, errors, events, shortcuts, views
+    from bot import commands, errors, events, functions, shortcuts, views
     from bot.services import BotServices
 
     services = BotServices.build(container)
@@ -56,3 +56,4 @@ def register_listeners(app: App, container: Container) -> None:
     shortcuts.register(app, services)
     views.register(app, services)
     events.register(app, services)
+    functions.register(app, services)

@@ -23,6 +23,7 @@ from integrations.slack.writer import SlackWriter
 from integrations.subscriptions.service import SubscriptionService
 from integrations.tickets.comments import CommentSync
 from integrations.tickets.service import TicketService
+from integrations.tickets.transcript import Transcripts
 from settings import Settings
 from storage import Repositories
 
@@ -56,6 +57,7 @@ class Container:
     github: GitHubApi | None
     people: Directory
     slack_users: SlackUsersByEmail
+    transcripts: Transcripts
     tickets: TicketService
     comments: CommentSync
     subscriptions: SubscriptionService
@@ -77,6 +79,7 @@ def build_container(
     github = GitHubApi.from_settings(settings)
     people = Directory(slack.client, jira)
     delivery = SlackWriter(slack_delivery or delivery_client(settings))
+    transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
     return Container(
         settings=settings,
@@ -88,8 +91,14 @@ def build_container(
         github=github,
         people=people,
         slack_users=SlackUsersByEmail(delivery.client),
+        transcripts=transcripts,
         tickets=TicketService(
-            jira=jira, slack=slack, repos=repos, people=people, worker_id=worker_id
+            jira=jira,
+            slack=slack,
+            repos=repos,
+            people=people,
+            transcripts=transcripts,
+            worker_id=worker_id,
         ),
         comments=CommentSync(
             jira=jira,

@@ -26,6 +26,7 @@ from tests.support.live import settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT.parent / "shared" / "reference" / "slack" / "app-manifest.schema.json"
+FUNCTIONS_SCHEMA = ROOT / "tests" / "fixtures" / "slack" / "manifest-functions.schema.json"
 CODE = ["app.py", "bot", "integrations", "web"]
 
 METHOD_SCOPES: dict[str, frozenset[str]] = {
@@ -56,6 +57,7 @@ EVENT_SCOPES = {
     "message.mpim": "mpim:history",
     "link_shared": "links:read",
     "app_mention": "app_mentions:read",
+    "function_executed": None,  # a Workflow Builder step's run: no scope of its own
 }
 IMPLICIT_SCOPES = {
     # users.info answers `profile.email` only with this scope (integrations/tickets/people.py)
@@ -68,8 +70,19 @@ def manifest() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "manifest.yml").read_text())
 
 
-def test_manifest_is_valid_against_slacks_schema(manifest: dict[str, Any]) -> None:
+def slack_schema() -> dict[str, Any]:
+    """SchemaStore's manifest schema, with the custom-step parts it predates (`functions`,
+    `settings.function_runtime`) from Slack's manifest reference."""
     schema = json.loads(SCHEMA.read_text())
+    steps = json.loads(FUNCTIONS_SCHEMA.read_text())
+    schema["properties"]["functions"] = steps["functions"]
+    schema["properties"]["settings"]["properties"]["function_runtime"] = steps["function_runtime"]
+    schema.setdefault("definitions", {}).update(steps["definitions"])
+    return schema
+
+
+def test_manifest_is_valid_against_slacks_schema(manifest: dict[str, Any]) -> None:
+    schema = slack_schema()
     jsonschema.Draft7Validator.check_schema(schema)
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(manifest), key=str)
     assert [f"{list(e.absolute_path)}: {e.message}" for e in errors] == []
@@ -110,6 +123,12 @@ class RecordingApp(App):
     def event(self, event: Any, *args: Any, **kwargs: Any) -> Callable[..., Any]:
         self.recorded["event"].add(str(event["type"] if isinstance(event, dict) else event))
         return super().event(event, *args, **kwargs)
+
+    def function(self, callback_id: Any, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        """A Workflow Builder step listens to the `function_executed` event."""
+        self.recorded["event"].add("function_executed")
+        self.recorded.setdefault("function", set()).add(str(callback_id))
+        return super().function(callback_id, *args, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +197,16 @@ def test_bot_scopes_are_exactly_the_ones_used(manifest: dict[str, Any]) -> None:
     unknown = {m: sorted(files) for m, files in used.items() if m not in METHOD_SCOPES}
     assert unknown == {}, "add these Web API methods and their scopes to METHOD_SCOPES"
     needed = set().union(*(METHOD_SCOPES[m] for m in used))
-    needed |= {EVENT_SCOPES[e] for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    needed |= {scope for e in events if (scope := EVENT_SCOPES[e]) is not None}
     if manifest["features"].get("slash_commands") or manifest["features"].get("shortcuts"):
         needed.add("commands")
     needed |= IMPLICIT_SCOPES
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(needed)
+
+
+def test_workflow_steps_match_the_code(manifest: dict[str, Any], registered: dict) -> None:
+    from bot.functions import FUNCTIONS
+
+    assert set(manifest.get("functions", {})) == set(FUNCTIONS) == registered["function"]
+    assert manifest["settings"]["function_runtime"] == "remote"

@@ -54,6 +54,9 @@ def help_text(default: DefaultProject | None) -> str:
         "the summary filled in. More lines after the first become the description.",
         "• Message menu (⋯) → *Create Jira issue*: an issue from a message. Its link is posted "
         "in the message's thread, and replies in that thread become Jira comments.",
+        "• `@connect ticket <summary>` in a channel does what `/ticket <summary>` does, and "
+        "answers in a thread under your message; inside a thread it makes the issue from the "
+        "whole thread (every message goes into the description).",
     ]
     for sub in sorted(SUBCOMMANDS.values(), key=lambda s: s.name):
         lines.append(f"• `/ticket {sub.usage}` {sub.help}")

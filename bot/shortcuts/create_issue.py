@@ -73,6 +73,7 @@ def register(app: App, services: BotServices) -> None:
             author_id=message.get("user"),
             response_url=body.get("response_url"),
             project=default.key if default else None,
+            thread_choice=bool(message.get("thread_ts") or message.get("reply_count")),
         )
         loading = _prefetch.submit(services.modal.screen_for, ctx) if ctx.project else None
         view = services.modal.open(body["trigger_id"], ctx, _values(text, {}))

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from storage.domain import slack_ref
 
@@ -25,12 +31,21 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class TicketRequest(_Frozen):
-    """Create a Jira issue on behalf of a Slack user (`/ticket`, the modal, the shortcut)."""
+Origin = Literal["command", "modal", "shortcut", "mention", "workflow"]
 
-    origin: Literal["command", "modal", "shortcut"]
-    user_id: str
-    channel_id: str
+OPTIONAL_FIELDS = {"include_thread": False, "workflow_execution_id": None}
+"""Fields a stored request carries only when they are set, so the payloads of requests that
+do not use them stay as they were."""
+
+
+class TicketRequest(_Frozen):
+    """Create a Jira issue on behalf of a Slack user: `/ticket`, the modal, the shortcut, a
+    mention of the app, or a Workflow Builder step (which names no channel, and may name no
+    user: the workflow gets the issue as its outputs instead of a card)."""
+
+    origin: Origin
+    user_id: str | None
+    channel_id: str | None
     thread_ts: str | None = None
     """The Slack thread to reply in (the shortcut's message thread); `None`: post a new
     message in the channel, which becomes the issue's thread."""
@@ -56,11 +71,25 @@ class TicketRequest(_Frozen):
     """Jira rich-text field id (textarea custom fields) → mrkdwn."""
     reporter_field: bool = False
     """The create screen has `reporter`, so it may be set to the Slack user's Jira account."""
+    include_thread: bool = False
+    """The description is the whole Slack thread (`thread_ts`), read when the issue is made."""
+    workflow_execution_id: str | None = None
+    """The Workflow Builder step execution this request came from."""
+
+    @model_serializer(mode="wrap")
+    def _without_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped = handler(self)
+        for name, default in OPTIONAL_FIELDS.items():
+            if dumped.get(name, default) == default:
+                dumped.pop(name, None)
+        return dumped
 
     @property
     def source_ref(self) -> str:
         """What the issue is made from, as the audit log names it: the message, else the
-        channel the command was typed in."""
+        channel the command was typed in, else the workflow step's execution."""
+        if self.channel_id is None:
+            return f"workflow:{self.workflow_execution_id}"
         ts = self.message_ts or self.thread_ts
         return slack_ref(self.channel_id, ts) if ts else self.channel_id
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraRejected
+from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraRejected, RichText
+from integrations.messages import SlackMessage
 from integrations.people import Directory
 from integrations.slack.errors import SlackFailure, SlackRefused, SlackUnavailable
 from integrations.slack.writer import SlackWriter
 from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting
 from integrations.tickets.models import CREATE_ISSUE, TicketRequest
+from integrations.tickets.transcript import Transcripts
 from storage import Repositories
 from storage.domain import Conflict, Integration, MappingType, NewIntegration, slack_ref
 from storage.queue import Claim
@@ -57,6 +59,7 @@ class TicketService:
         slack: SlackWriter,
         repos: Repositories,
         people: Directory,
+        transcripts: Transcripts,
         worker_id: str,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
@@ -64,6 +67,7 @@ class TicketService:
         self._slack = slack
         self._repos = repos
         self._people = people
+        self._transcripts = transcripts
         self._worker_id = worker_id
         self._lease_seconds = lease_seconds
 
@@ -107,13 +111,14 @@ class TicketService:
                 request.project,
                 error,
             )
-            self._slack.tell_user(
-                request.user_id,
-                request.channel_id,
-                formatting.creation_failed(request, error, claim.id),
-                response_url=response_url,
-                thread_ts=request.thread_ts,
-            )
+            if request.user_id is not None:  # a workflow reports its failure itself
+                self._slack.tell_user(
+                    request.user_id,
+                    request.channel_id,
+                    formatting.creation_failed(request, error, claim.id),
+                    response_url=response_url,
+                    thread_ts=request.thread_ts,
+                )
             return Outcome(claim.id, error=str(error))
         except SlackUnavailable as error:
             queue.retry_later(
@@ -159,14 +164,8 @@ class TicketService:
     def _create(self, request: TicketRequest) -> tuple[CreatedIssue, tuple[str, ...]]:
         directory = self._people
         notes: list[str] = []
-        reporter = directory.slack_person(request.user_id)
-        account = directory.jira_account(request.user_id)
+        account = directory.jira_account(request.user_id) if request.user_id else None
         reporter_set = request.reporter_field and account is not None
-        author = (
-            directory.slack_person(request.message_author_id).name
-            if request.message_author_id
-            else None
-        )
         v3 = self._jira.rich_text_v3
         fields: dict[str, object] = {
             "project": {"key": request.project},
@@ -175,14 +174,7 @@ class TicketService:
         }
         if reporter_set and account is not None:
             fields["reporter"] = account.field_value()
-        body = formatting.description(
-            request,
-            reporter_set=reporter_set,
-            reporter_name=reporter.name,
-            author_name=author,
-            mentions=directory.mentions(mentioned_users(request.description)),
-            v3=v3,
-        )
+        body = self._description(request, reporter_set=reporter_set, v3=v3)
         if body is not None:
             fields["description"] = body
         if request.priority_id:
@@ -207,6 +199,41 @@ class TicketService:
             fields[field_id] = formatting.rich_text(text, v3=v3)
         return self._jira.create_issue(fields), tuple(notes)
 
+    def _description(
+        self, request: TicketRequest, *, reporter_set: bool, v3: bool
+    ) -> RichText | None:
+        """What the person wrote, the whole thread when they asked for it, where it came from
+        and who reported it, for Jira."""
+        directory = self._people
+        text = request.description
+        if request.include_thread and request.channel_id and request.thread_ts:
+            skip = request.message_ts if request.origin == "mention" else None
+            try:
+                thread = self._transcripts.read(request.channel_id, request.thread_ts, skip=skip)
+                transcript = thread.as_mrkdwn()
+            except SlackFailure as error:  # the issue still gets made, pointing at the thread
+                log.warning("ticket.thread_unreadable error=%s", error.code)
+                transcript = f"_(The Slack thread could not be read: {error.code}.)_"
+            text = "\n\n".join(part for part in (text.strip(), transcript) if part)
+            request = request.model_copy(update={"description": text})
+        if request.user_id:
+            reporter = directory.slack_person(request.user_id).name
+        else:
+            reporter = "a Slack workflow"
+        author = (
+            directory.slack_person(request.message_author_id).name
+            if request.message_author_id
+            else None
+        )
+        return formatting.description(
+            request,
+            reporter_set=reporter_set,
+            reporter_name=reporter,
+            author_name=author,
+            mentions=directory.mentions(mentioned_users(text)),
+            v3=v3,
+        )
+
     def _announce(
         self,
         request: TicketRequest,
@@ -218,17 +245,17 @@ class TicketService:
         for mapping in mappings.targets_of(MappingType.ISSUE_THREAD, "jira", created.key):
             if mapping.extra_data.get("integration_id") == integration_id:
                 return Announced(created, mapping.target_id)  # a replay: already announced
-        card = formatting.issue_card(created, request, notes)
         channel = request.channel_id
+        if channel is None:
+            return Announced(created, None)  # a workflow step: its outputs say it
+        card = formatting.issue_card(created, request, notes)
         try:
             ts = self._slack.post(channel, card, thread_ts=request.thread_ts)
         except SlackRefused as error:
             # Not in that channel (or it is gone): tell the user directly, link nothing.
             log.info("ticket.announce_refused channel=%s error=%s", channel, error.code)
-            try:
-                self._slack.post(request.user_id, card)
-            except SlackFailure as dm_error:
-                log.warning("ticket.announce_dm_failed user=%s error=%s", request.user_id, dm_error)
+            if request.user_id is not None:
+                self._dm(request.user_id, card)
             return Announced(created, None)
         thread = slack_ref(channel, request.thread_ts or ts)
         extra = {"origin": "slack", "integration_id": integration_id, "announcement_ts": ts}
@@ -239,6 +266,12 @@ class TicketService:
             log.info("ticket.thread_already_linked thread=%s detail=%s", thread, conflict)
             return Announced(created, None)
         return Announced(created, thread)
+
+    def _dm(self, user_id: str, card: SlackMessage) -> None:
+        try:
+            self._slack.post(user_id, card)
+        except SlackFailure as error:
+            log.warning("ticket.announce_dm_failed user=%s error=%s", user_id, error)
 
 
 def default_issue_type(jira: JiraGateway, project: str) -> str:

@@ -42,6 +42,7 @@ from tests.fakes.slack_models import (
     CREATED,
     Channel,
     Ephemeral,
+    FunctionRun,
     Message,
     ResponseUrl,
     ResponseUrlPost,
@@ -118,6 +119,8 @@ _METHODS: dict[str, _Spec] = {
     "views.push": _Spec("_views_push"),
     "views.update": _Spec("_views_update"),
     "views.publish": _Spec("_views_publish"),
+    "functions.completeSuccess": _Spec("_functions_complete_success", token="workflow"),
+    "functions.completeError": _Spec("_functions_complete_error", token="workflow"),
 }
 
 
@@ -219,6 +222,8 @@ class FakeSlack(FakeService):
         self._triggers: dict[str, Trigger] = {}
         self._response_urls: dict[str, ResponseUrl] = {}
         self.response_url_posts: list[ResponseUrlPost] = []
+        self.function_runs: dict[str, FunctionRun] = {}
+        """Workflow step runs by execution id (`function_executed_payload`)."""
         self._ts_counter = 0
         self._id_counter = 0
         self.add_user(
@@ -472,6 +477,34 @@ class FakeSlack(FakeService):
         event = payloads.message_event(message.channel, api, self._channel_type(message.channel))
         return payloads.event_callback(event, event_id=event_id, event_time=CREATED)
 
+    def function_executed_payload(
+        self, callback_id: str, inputs: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """The ``event_callback`` Slack sends when a workflow runs the app's step
+        ``callback_id``, and its execution id; the run's ``bot_access_token`` may call
+        ``functions.completeSuccess``/``completeError`` for it (once)."""
+        with self.lock:
+            number = self._next_id()
+            execution_id = f"Fx{number:010d}"
+            token = f"xwfp-{number:010d}-test"
+            self.function_runs[execution_id] = FunctionRun(execution_id, callback_id, token)
+        event = {
+            "type": "function_executed",
+            "function": {
+                "id": f"Fn{number:010d}",
+                "callback_id": callback_id,
+                "title": callback_id.replace("_", " "),
+                "type": "app",
+                "app_id": APP_ID,
+            },
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": f"Wx{number:010d}",
+            "event_ts": f"{CREATED}.{number:06d}",
+            "bot_access_token": token,
+        }
+        return self.event_payload(event), execution_id
+
     def event_payload(self, event: dict[str, Any]) -> dict[str, Any]:
         """Wrap any event in an ``event_callback`` with a fresh event id."""
         with self.lock:
@@ -586,10 +619,14 @@ class FakeSlack(FakeService):
             kind = "bot"
         elif token == self.app_token:
             kind = "app"
+        elif any(run.token == token for run in self.function_runs.values()):
+            kind = "workflow"  # a step run's token: the bot's methods, and functions.*
         else:
             raise SlackError("invalid_auth")
-        if kind != spec.token:
+        if kind != spec.token and not (kind == "workflow" and spec.token == "bot"):
             raise SlackError("not_allowed_token_type")
+        if spec.token == "workflow":
+            args = {**args, "_token": token}
         if spec.scope is not None:
             self._require_scope(spec.scope)
         handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self, spec.handler)
@@ -886,6 +923,29 @@ class FakeSlack(FakeService):
             result["warning"] = "already_in_channel"
             result["response_metadata"] = {"warnings": ["already_in_channel"]}
         return result
+
+    def _function_run(self, args: dict[str, Any]) -> FunctionRun:
+        execution_id = self._required(args, "function_execution_id")
+        run = self.function_runs.get(execution_id)
+        if run is None or run.token != args.get("_token"):
+            raise SlackError("function_execution_not_found")
+        if run.done:
+            raise SlackError("function_execution_already_completed")
+        return run
+
+    def _functions_complete_success(self, args: dict[str, Any]) -> dict[str, Any]:
+        run = self._function_run(args)
+        outputs = _json_arg(args, "outputs", "invalid_arguments")
+        if not isinstance(outputs, dict):
+            raise SlackError("invalid_arguments")
+        self.function_runs[run.execution_id] = replace(run, outputs=outputs)
+        return {}
+
+    def _functions_complete_error(self, args: dict[str, Any]) -> dict[str, Any]:
+        run = self._function_run(args)
+        error = self._required(args, "error")
+        self.function_runs[run.execution_id] = replace(run, error=error)
+        return {}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user") or ""))

@@ -218,6 +218,22 @@ class Unfurl:
 
 
 @dataclass(frozen=True)
+class FunctionRun:
+    """One run of a Workflow Builder step of the app (a `function_executed` the fake sent),
+    and how the app ended it: `functions.completeSuccess` (`outputs`) or `completeError`."""
+
+    execution_id: str
+    callback_id: str
+    token: str
+    outputs: dict[str, Any] | None = None
+    error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outputs is not None or self.error is not None
+
+
+@dataclass(frozen=True)
 class ResponseUrlPost:
     """One POST the app made to a response URL the fake minted."""
 

@@ -20,6 +20,7 @@ DESCRIPTION = "description"
 PRIORITY = "priority"
 ASSIGNEE = "assignee"
 LABELS = "labels"
+WHOLE_THREAD = "whole_thread"
 UNAVAILABLE = "!unavailable"
 """The value of the placeholder option shown when Jira cannot list projects."""
 
@@ -29,7 +30,7 @@ class ModalContext(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    origin: Literal["command", "shortcut"]
+    origin: Literal["command", "shortcut", "mention"]
     user_id: str
     channel_id: str
     thread_ts: str | None = None
@@ -49,6 +50,8 @@ class ModalContext(BaseModel):
     """The system fields on the create screen; `None` until createmeta is known."""
     reporter_field: bool = False
     load_error: str | None = None
+    thread_choice: bool = False
+    """Offer "Include the whole thread": the issue is made from a message in a thread."""
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_defaults=True)
@@ -77,6 +80,7 @@ class Values:
     assignee: str | None = None
     labels: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
+    whole_thread: bool = False
 
 
 def context_for_screen(ctx: ModalContext, screen: Screen) -> ModalContext:

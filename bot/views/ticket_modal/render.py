@@ -22,6 +22,7 @@ from bot.views.ticket_modal.context import (
     PRIORITY,
     PROJECT,
     SUMMARY,
+    WHOLE_THREAD,
     ModalContext,
     Screen,
     Values,
@@ -47,6 +48,7 @@ def build_modal(ctx: ModalContext, screen: Screen, values: Values) -> dict[str, 
         _type_block(ctx, screen),
         _summary_block(values),
         *_standard_blocks(ctx, metas, values),
+        *_thread_blocks(ctx, values),
         *_field_blocks(ctx, metas, values),
         *_blocking_blocks(ctx),
     ]
@@ -186,6 +188,30 @@ def _labels_block(values: Values) -> Block:
     return input_block(
         LABELS, "Labels", element, optional=True, hint="Separated by spaces or commas."
     )
+
+
+def _thread_blocks(ctx: ModalContext, values: Values) -> list[Block]:
+    """ "Include the whole thread", where the issue is made from a message in a thread."""
+    if not ctx.thread_choice:
+        return []
+    choice = option("Include the whole thread", WHOLE_THREAD)
+    element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": WHOLE_THREAD,
+        "options": [choice],
+    }
+    if values.whole_thread:
+        element["initial_options"] = [choice]
+    return [
+        input_block(
+            WHOLE_THREAD,
+            "Thread",
+            element,
+            optional=True,
+            hint="Every message of the thread goes into the description, with its author, "
+            "time and link.",
+        )
+    ]
 
 
 # --- the chosen type's required fields ----------------------------------------------------

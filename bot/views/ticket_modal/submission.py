@@ -19,15 +19,19 @@ from bot.views.ticket_modal.context import (
     PROJECT,
     SUMMARY,
     UNAVAILABLE,
+    WHOLE_THREAD,
     ModalContext,
     Values,
     issue_type_block_id,
 )
 from bot.views.ticket_modal.fields import FIELD_PREFIX, FIELD_TYPES, prefill_from, split_labels
 from integrations.slack_text import escape
-from integrations.tickets.models import SUMMARY_MAX, TicketRequest
+from integrations.tickets.models import SUMMARY_MAX, Origin, TicketRequest
 
 States = Mapping[str, Mapping[str, Any]]
+
+_ORIGINS: dict[str, Origin] = {"command": "modal", "shortcut": "shortcut", "mention": "mention"}
+"""Where the modal was opened from → the request's origin (`/ticket`'s form is "modal")."""
 """Element states by action id (`state_by_action`)."""
 
 
@@ -43,12 +47,18 @@ def current_values(view: Mapping[str, Any]) -> Values:
         priority=selected(states.get(PRIORITY)),
         assignee=(states.get(ASSIGNEE) or {}).get("selected_user"),
         labels=typed(states.get(LABELS)),
+        whole_thread=_whole_thread(states),
         fields={
             action_id.removeprefix(FIELD_PREFIX): prefill_from(state)
             for action_id, state in states.items()
             if action_id.startswith(FIELD_PREFIX)
         },
     )
+
+
+def _whole_thread(states: States) -> bool:
+    chosen = (states.get(WHOLE_THREAD) or {}).get("selected_options") or []
+    return any(isinstance(o, dict) and o.get("value") == WHOLE_THREAD for o in chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +153,7 @@ def _request(
 ) -> Submission:
     try:
         request = TicketRequest(
-            origin="shortcut" if ctx.origin == "shortcut" else "modal",
+            origin=_ORIGINS[ctx.origin],
             user_id=ctx.user_id,
             channel_id=ctx.channel_id,
             thread_ts=ctx.thread_ts,
@@ -161,6 +171,7 @@ def _request(
             user_fields=fields["user_fields"],
             rich_fields=fields["rich_fields"],
             reporter_field=ctx.reporter_field,
+            include_thread=ctx.thread_choice and _whole_thread(states),
         )
     except ValidationError as error:  # defensive: the checks above should catch it all
         return Submission(None, {SUMMARY: error.errors()[0]["msg"]})

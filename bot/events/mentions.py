@@ -77,9 +77,10 @@ def parse_mention(event: dict[str, Any], bot_user_id: str | None) -> Mention | N
     assert isinstance(text, str)
     own = f"<@{bot_user_id}>" if bot_user_id else None
     after = text.split(own, 1)[1] if own and own in text else _LEADING_MENTION.sub("", text)
-    command, _, rest = after.strip().partition(" ")
-    word, newline, more = command.partition("\n")  # "ticket\nsummary…"
-    rest = (more + " " + rest).strip() if newline else rest
+    word, _, rest = after.strip().partition(" ")
+    word, newline, first_line = word.partition("\n")  # "ticket\nSummary on the next line"
+    if newline:
+        rest = f"{first_line} {rest}"
     thread_ts = event.get("thread_ts")
     in_thread = isinstance(thread_ts, str) and thread_ts != ts
     return Mention(
@@ -166,12 +167,16 @@ class MentionTicket:
         """Create at once when Jira needs nothing more; False when the form is needed."""
         mention, services = self._mention, self._services
         ctx = ModalContext(
-            origin="mention", user_id=mention.user_id, channel_id=mention.channel_id,
+            origin="mention",
+            user_id=mention.user_id,
+            channel_id=mention.channel_id,
             project=project,
-        )  # fmt: skip
+        )
         loaded, screen = services.modal.screen_for(ctx)
         in_thread = mention.thread_ts is not None
-        request = quick_request(loaded, screen, summary, description or ("…" * in_thread))
+        # A thread always gives the issue a description, even when the mention adds none.
+        stands_in = description or ("(the thread)" if in_thread else "")
+        request = quick_request(loaded, screen, summary, stands_in)
         if request is None:
             return False
         request = request.model_copy(

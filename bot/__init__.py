@@ -26,7 +26,9 @@ def build_bolt_app(container: Container) -> App:
     `process_before_response=True` acks at once (Bolt's threaded ack otherwise waits in a
     10 ms sleep loop); slow work goes to lazy listeners. Token verification at start-up is
     off so that the service comes up, and keeps accepting webhooks, while Slack is down.
-    Lazy listeners get their own, larger pool (`LAZY_WORKERS`).
+    Lazy listeners get their own, larger pool (`LAZY_WORKERS`). A request no listener
+    handles goes to the error handler (one line, 404) instead of Bolt's multi-line
+    suggestion of a listener to write.
     """
     settings = container.settings
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
@@ -36,6 +38,7 @@ def build_bolt_app(container: Container) -> App:
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
         token_verification_enabled=False,
+        raise_error_for_unhandled_request=True,
         logger=logging.getLogger("bot"),
         listener_executor=ThreadPoolExecutor(
             max_workers=LAZY_WORKERS, thread_name_prefix="bolt-lazy"

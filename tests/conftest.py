@@ -16,12 +16,20 @@ from storage import Database, Repositories
 from tests.fakes.conftest_fixtures import *  # noqa: F403 - fake_slack, fake_jira, ...
 from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
-from tests.support import databases
+from tests.support import databases, hostile
 from tests.support.live import LiveApp, settings_for
 from tests.support.server import ServerThread
 from tests.support.slack import TicketEnv, start_ticket_env
 
 ENV_PREFIXES = ("CONNECT_", "SLACK_", "JIRA_", "GITHUB_")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the property tests sent (`tests/support/hostile.py`): requests and 5xx per route."""
+    if hostile.TALLY.requests:
+        terminalreporter.section("hostile requests per route")
+        for line in hostile.TALLY.lines():
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(autouse=True, scope="session")

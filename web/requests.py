@@ -76,8 +76,10 @@ def _check_tree(value: Any) -> None:
             stack.extend((v, depth + 1) for v in node)
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
-    """`raw` as a JSON object that every supported database can store; 400 otherwise."""
+def parse_json_object(raw: bytes | str) -> dict[str, Any]:
+    """`raw` as a JSON object that every supported database can store; 400 otherwise.
+
+    Text is parsed as text: bytes are read as UTF-8, -16 or -32 by what they start with."""
     if not raw.strip():
         _invalid("request body is empty; a JSON object is expected")
     try:

@@ -16,9 +16,9 @@ def subscribe(ctx: SubcommandContext) -> None:
     try:
         answer = subscriptions.subscribe_command(ctx.args, ctx.channel_id, ctx.user_id)
     except Refused as refused:
-        ctx.respond(text=str(refused), response_type="ephemeral")
+        ctx.reply(str(refused))
         return
-    ctx.respond(text=f"<@{ctx.user_id}>: {answer}", response_type="in_channel")
+    ctx.reply(f"<@{ctx.user_id}>: {answer}", in_channel=True)
 
 
 def unsubscribe(ctx: SubcommandContext) -> None:
@@ -26,14 +26,14 @@ def unsubscribe(ctx: SubcommandContext) -> None:
     try:
         answer = subscriptions.unsubscribe_command(ctx.args, ctx.channel_id)
     except Refused as refused:
-        ctx.respond(text=str(refused), response_type="ephemeral")
+        ctx.reply(str(refused))
         return
-    ctx.respond(text=f"<@{ctx.user_id}>: {answer}", response_type="in_channel")
+    ctx.reply(f"<@{ctx.user_id}>: {answer}", in_channel=True)
 
 
 def listing(ctx: SubcommandContext) -> None:
     answer = ctx.services.container.subscriptions.listing(ctx.channel_id)
-    ctx.respond(text=answer, response_type="ephemeral")
+    ctx.reply(answer)
 
 
 SUBCOMMANDS = (

@@ -6,7 +6,7 @@
     /ticket <subcommand>    a subcommand of `SUBCOMMANDS` (`subscribe`, `unsubscribe`, ...)
 
 `SUBCOMMANDS` is the one table of subcommands: a feature adds its `Subcommand`s there. A
-handler runs after the ack, in Bolt's lazy thread, and answers with `ctx.respond(...)`.
+handler runs after the ack, in Bolt's lazy thread, and answers with `ctx.reply(...)`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.commands import subscriptions
 from bot.commands.subcommands import HELP_WORDS, Subcommand, SubcommandContext
 from bot.errors import lazy_guard
+from bot.payloads import Command, read
 from bot.views.ticket_modal import ModalContext, Screen, Values
 from integrations.slack_to_jira import plain
 from integrations.tickets.models import SUMMARY_MAX, TicketRequest
@@ -80,7 +81,9 @@ def split_text(text: str) -> tuple[str, str]:
 
 
 def first_word(command: dict[str, Any]) -> str:
-    words = (command.get("text") or "").strip().split(maxsplit=1)
+    """The subcommand word (a matcher reads it before the listener validates the payload)."""
+    text = command.get("text")
+    words = text.strip().split(maxsplit=1) if isinstance(text, str) else []
     return words[0].lower() if words else ""
 
 
@@ -91,12 +94,13 @@ def is_help(body: dict[str, Any]) -> bool:
 
 def register(app: App, services: BotServices) -> None:
     def ack_help(ack: Ack, command: dict[str, Any]) -> None:
-        default = services.default_project(command["channel_id"])
+        default = services.default_project(read(Command, command).channel_id)
         ack(text=help_text(default), response_type="ephemeral")
 
     def ack_ticket(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         # The trigger id's 3 seconds run from here, not from when a lazy thread is free.
         context["ticket_arrived"] = time.monotonic()
+        read(Command, command)  # a 400 now, rather than a failure in the lazy half
         context["ticket_route"] = "subcommand" if first_word(command) in SUBCOMMANDS else "ticket"
         ack()
 
@@ -104,7 +108,8 @@ def register(app: App, services: BotServices) -> None:
     def run_ticket(
         body: dict[str, Any], command: dict[str, Any], context: BoltContext, respond: Respond
     ) -> None:
-        text = (command.get("text") or "").strip()
+        fields = read(Command, command)
+        text = fields.text.strip()
         if context.get("ticket_route") == "subcommand":
             name, _, args = text.partition(" ")
             sub = SUBCOMMANDS[name.lower()]
@@ -112,15 +117,16 @@ def register(app: App, services: BotServices) -> None:
                 SubcommandContext(
                     name=sub.name,
                     args=args.strip(),
-                    user_id=command["user_id"],
-                    channel_id=command["channel_id"],
+                    user_id=fields.user_id,
+                    channel_id=fields.channel_id,
+                    response_url=fields.response_url,
                     command=command,
                     respond=respond,
                     services=services,
                 )
             )
         else:
-            start_ticket(services, command, text, context.get("ticket_arrived"))
+            start_ticket(services, fields, text, context.get("ticket_arrived"))
 
     # Bolt runs the first listener whose matchers pass: help never pays for a lazy thread.
     app.command(COMMAND, matchers=[is_help])(ack_help)
@@ -128,7 +134,7 @@ def register(app: App, services: BotServices) -> None:
 
 
 def start_ticket(
-    services: BotServices, command: dict[str, Any], text: str, arrived: float | None = None
+    services: BotServices, command: Command, text: str, arrived: float | None = None
 ) -> None:
     """`/ticket [summary]`: create at once when nothing else is needed, else the modal.
 
@@ -136,18 +142,18 @@ def start_ticket(
     with one, createmeta gets what is left of `QUICK_CREATE_WAIT` since `arrived` (the ack's
     `time.monotonic()`), so a request that queued for a thread does not wait twice."""
     summary, description = split_text(text)
-    channel = command["channel_id"]
+    channel = command.channel_id
     default = services.default_project(channel)
     ctx = ModalContext(
         origin="command",
-        user_id=command["user_id"],
+        user_id=command.user_id,
         channel_id=channel,
-        response_url=command.get("response_url"),
+        response_url=command.response_url,
         project=default.key if default else None,
     )
     values = Values(summary=summary, description=description)
     if ctx.project is None:
-        services.modal.open(command["trigger_id"], ctx, values)
+        services.modal.open(command.trigger_id, ctx, values)
         return
     loading = _prefetch.submit(services.modal.screen_for, ctx)
     loaded: tuple[ModalContext, Screen] | None = None
@@ -162,11 +168,11 @@ def start_ticket(
             quick = quick_request(loaded[0], loaded[1], summary, description)
             if quick is not None:
                 tickets = services.container.tickets
-                _, claim = tickets.accept(quick, delivery_key=f"command:{command['trigger_id']}")
+                _, claim = tickets.accept(quick, delivery_key=f"command:{command.trigger_id}")
                 if claim is not None:
-                    tickets.first_attempt(claim, quick, response_url=command.get("response_url"))
+                    tickets.first_attempt(claim, quick, response_url=command.response_url)
                 return
-    view = services.modal.open(command["trigger_id"], ctx, values)
+    view = services.modal.open(command.trigger_id, ctx, values)
     if view is not None:
         services.modal.refresh(view, ctx, values, loaded or loading.result(), initial=True)
 

@@ -15,6 +15,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.errors import lazy_guard
+from bot.payloads import Link, LinkShared, read
 from integrations.github.api import GitHubApi, GitHubApiError
 
 if TYPE_CHECKING:
@@ -27,11 +28,11 @@ UNFURL_DOMAINS = ("github.com",)
 MAX_LINKS = 5  # Slack sends at most a handful per message; each costs one API call
 
 
-def unfurls_for(api: GitHubApi, links: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def unfurls_for(api: GitHubApi, links: list[Link]) -> dict[str, dict[str, Any]]:
     """`chat.unfurl`'s `unfurls`: the card of each PR or issue link (others left out)."""
     found: dict[str, dict[str, Any]] = {}
     for link in links[:MAX_LINKS]:
-        url = str(link.get("url") or "")
+        url = link.url
         try:
             card = api.unfurl(url)
         except GitHubApiError as exc:
@@ -46,22 +47,24 @@ def register(app: App, services: BotServices) -> None:
     api = services.container.github
     allowed = services.settings.slack_allowed_channels
 
-    def ack_link(ack: Ack) -> None:
+    def ack_link(ack: Ack, event: dict[str, Any]) -> None:
+        read(LinkShared, event)
         ack()
 
     @lazy_guard
     def unfurl(event: dict[str, Any], client: WebClient, body: dict[str, Any]) -> None:
-        channel = str(event.get("channel") or "")
+        shared = read(LinkShared, event)
+        channel = shared.channel
         if api is None or (allowed and channel not in allowed):
             return
-        unfurls = unfurls_for(api, list(event.get("links") or []))
+        unfurls = unfurls_for(api, shared.links)
         if not unfurls:
             return
         where: dict[str, Any]
-        if event.get("unfurl_id") and event.get("source"):
-            where = {"unfurl_id": event["unfurl_id"], "source": event["source"]}
+        if shared.unfurl_id and shared.source:
+            where = {"unfurl_id": shared.unfurl_id, "source": shared.source}
         else:
-            where = {"channel": channel, "ts": event.get("message_ts")}
+            where = {"channel": channel, "ts": shared.message_ts}
         client.chat_unfurl(unfurls=unfurls, **where)
         log.info("slack.unfurled channel=%s links=%s", channel, len(unfurls))
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
 from bot.errors import lazy_guard
+from bot.payloads import EventCallback, read
 from integrations.messages import Ignored
 from integrations.tickets.models import CommentRequest
 from integrations.tickets.thread_events import classify
@@ -43,7 +44,7 @@ def register(app: App, services: BotServices) -> None:
             log.debug("slack.message_ignored reason=%s", message.reason)
             ack()
             return
-        plan = comments.plan(message, body.get("event_id"))
+        plan = comments.plan(message, read(EventCallback, body).event_id)
         if isinstance(plan, Ignored):
             log.debug("slack.message_ignored reason=%s", plan.reason)
             ack()

@@ -14,11 +14,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot.errors import lazy_guard
+from bot.payloads import MessageShortcut, read
 from bot.views.ticket_modal import ModalContext, Screen, Values
 from integrations.slack_to_jira import mentioned_users, plain, prettify
+from integrations.tickets.formatting import notice
 from integrations.tickets.models import SUMMARY_MAX
 
 if TYPE_CHECKING:
@@ -46,37 +48,41 @@ def register(app: App, services: BotServices) -> None:
     allowed = services.settings.slack_allowed_channels
 
     def ack_shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        channel = (body.get("channel") or {}).get("id", "")
+        channel = read(MessageShortcut, body).channel.id
         context["shortcut_allowed"] = not allowed or channel in allowed
         ack()
 
     @lazy_guard
-    def open_modal(body: dict[str, Any], context: BoltContext, respond: Respond) -> None:
-        channel = body["channel"]["id"]
+    def open_modal(body: dict[str, Any], context: BoltContext) -> None:
+        shortcut = read(MessageShortcut, body)
+        channel, user = shortcut.channel.id, shortcut.user.id
         if not context.get("shortcut_allowed"):
-            respond(
-                text="Connect does not read messages in this channel "
-                "(it is not in `SLACK_ALLOWED_CHANNELS`).",
-                response_type="ephemeral",
+            services.container.slack.tell_user(
+                user,
+                channel,
+                notice(
+                    "Connect does not read messages in this channel "
+                    "(it is not in `SLACK_ALLOWED_CHANNELS`)."
+                ),
+                response_url=shortcut.response_url,
             )
             return
-        message = body["message"]
-        text = str(message.get("text") or "")
-        ts = str(message["ts"])
+        message = shortcut.message
+        text, ts = message.text, message.ts
         default = services.default_project(channel)
         ctx = ModalContext(
             origin="shortcut",
-            user_id=body["user"]["id"],
+            user_id=user,
             channel_id=channel,
-            thread_ts=str(message.get("thread_ts") or ts),
+            thread_ts=message.thread_ts or ts,
             message_ts=ts,
-            author_id=message.get("user"),
-            response_url=body.get("response_url"),
+            author_id=message.user,
+            response_url=shortcut.response_url,
             project=default.key if default else None,
             thread_choice=bool(message.get("thread_ts") or message.get("reply_count")),
         )
         loading = _prefetch.submit(services.modal.screen_for, ctx) if ctx.project else None
-        view = services.modal.open(body["trigger_id"], ctx, _values(text, {}))
+        view = services.modal.open(shortcut.trigger_id, ctx, _values(text, {}))
         if view is None:
             return
         permalink = services.container.slack.permalink(channel, ts)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext
 
 from bot.errors import lazy_guard
+from bot.payloads import BlockAction, BlockSuggestion, InvalidPayload, ModalAction, ModalView, read
 from bot.views.ticket_modal import (
     CALLBACK_ID,
     ISSUE_TYPE,
@@ -28,13 +30,25 @@ _arrivals = itertools.count()
 """Order of the acks of modal changes: ties on Slack's `action_ts` go to the later one."""
 
 
-def action_order(action: dict[str, Any], context: BoltContext) -> tuple[float, int]:
+def action_order(action: BlockAction, context: BoltContext) -> tuple[float, int]:
     """When the user made this change (`ModalService.refresh`'s `action`)."""
     try:
-        ts = float(action.get("action_ts") or 0.0)
+        ts = float(action.action_ts or 0.0)
     except ValueError:
         ts = 0.0
     return ts, int(context.get("modal_action_seq") or 0)
+
+
+def modal_context(view: ModalView) -> ModalContext:
+    """The modal's state (`private_metadata`), which the app wrote into the view."""
+    try:
+        return ModalContext.load(view.private_metadata)
+    except ValidationError:
+        raise InvalidPayload("ModalView", ["private_metadata"]) from None
+
+
+def selected_value(action: BlockAction) -> str | None:
+    return action.selected_option.value if action.selected_option else None
 
 
 def register(app: App, services: BotServices) -> None:
@@ -46,36 +60,38 @@ def _register_changes(app: App, modal: ModalService) -> None:
     """The project search, and the project and issue type choices that rebuild the form."""
 
     def project_options(ack: Ack, body: dict[str, Any]) -> None:
-        ack(options=modal.project_options(str(body.get("value") or "")))
+        ack(options=modal.project_options(read(BlockSuggestion, body).value))
 
-    def ack_change(ack: Ack, context: BoltContext) -> None:
+    def ack_change(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext
+    ) -> None:
+        modal_context(read(ModalAction, body).view)  # a 400 now, not a failure when lazy
+        read(BlockAction, action)
         context["modal_action_seq"] = next(_arrivals)
         ack()
 
     @lazy_guard
     def project_changed(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
-        view = body["view"]
-        ctx = ModalContext.load(view["private_metadata"])
-        project = ((action.get("selected_option") or {}).get("value")) or None
+        view, chosen = body["view"], read(BlockAction, action)
+        project = selected_value(chosen) or None
         if project == UNAVAILABLE:
             project = None
-        changed = ctx.model_copy(
+        changed = modal_context(read(ModalView, view)).model_copy(
             update={"project": project, "issue_type_id": None, "load_error": None}
         )
-        modal.refresh(view, changed, current_values(view), action=action_order(action, context))
+        modal.refresh(view, changed, current_values(view), action=action_order(chosen, context))
 
     @lazy_guard
     def issue_type_changed(
         body: dict[str, Any], action: dict[str, Any], context: BoltContext
     ) -> None:
-        view = body["view"]
-        ctx = ModalContext.load(view["private_metadata"])
-        chosen = (action.get("selected_option") or {}).get("value")
+        view, chosen = body["view"], read(BlockAction, action)
+        ctx = modal_context(read(ModalView, view))
         modal.refresh(
             view,
-            ctx.model_copy(update={"issue_type_id": chosen}),
+            ctx.model_copy(update={"issue_type_id": selected_value(chosen)}),
             current_values(view),
-            action=action_order(action, context),
+            action=action_order(chosen, context),
         )
 
     app.options(PROJECT)(project_options)
@@ -87,7 +103,7 @@ def _register_submission(app: App, modal: ModalService, tickets: TicketService) 
     """The submission: stored before the ack, created in Jira after it."""
 
     def ack_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        ctx = modal.complete(view["id"], ModalContext.load(view["private_metadata"]))
+        ctx = modal.complete(view["id"], modal_context(read(ModalView, view)))
         submission = read_submission(view, ctx)
         if submission.request is None:
             ack(response_action="errors", errors=submission.errors)

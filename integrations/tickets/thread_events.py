@@ -60,9 +60,15 @@ class ThreadMessage:
     text: str
 
 
+def _text(message: Mapping[str, Any], key: str) -> str | None:
+    """A string field; `None` when absent or not a string (no guessing at other types)."""
+    value = message.get(key)
+    return value if isinstance(value, str) else None
+
+
 def _is_reply(message: Mapping[str, Any]) -> bool:
-    thread_ts = message.get("thread_ts")
-    return bool(thread_ts) and thread_ts != message.get("ts")
+    thread_ts = _text(message, "thread_ts")
+    return bool(thread_ts) and thread_ts != _text(message, "ts")
 
 
 def _from_bot(message: Mapping[str, Any], bot_user_id: str | None) -> bool:
@@ -71,38 +77,48 @@ def _from_bot(message: Mapping[str, Any], bot_user_id: str | None) -> bool:
     )
 
 
+def _message_of(event: Mapping[str, Any], action: Action) -> Mapping[str, Any] | Ignored:
+    """The message the event is about: itself, the edited one, or the deleted one."""
+    key = {"add": None, "edit": "message", "delete": "previous_message"}[action]
+    message = event if key is None else event.get(key)
+    if not isinstance(message, Mapping):
+        return Ignored(f"{key}: not a message object")
+    if action == "edit":
+        previous = event.get("previous_message")
+        before = previous.get("text", "") if isinstance(previous, Mapping) else ""
+        if message.get("text", "") == before:
+            return Ignored("message_changed: text unchanged (unfurl or metadata update)")
+    return message
+
+
 def classify(
     event: Mapping[str, Any],
     *,
     bot_user_id: str | None,
     allowed_channels: Collection[str] = (),
 ) -> ThreadMessage | Ignored:
-    """What a `message` event means for the Jira side."""
+    """What a `message` event means for the Jira side. Total: any event gives an answer."""
     subtype = event.get("subtype")
+    if subtype is not None and not isinstance(subtype, str):
+        return Ignored("subtype: not a string")
     if subtype in IGNORED_SUBTYPES:
         return Ignored(f"{subtype}: {IGNORED_SUBTYPES[subtype]}")
     if subtype not in HANDLED_SUBTYPES:
         return Ignored(f"{subtype}: not a thread message")
-    channel = str(event.get("channel") or "")
+    channel = _text(event, "channel")
     if not channel:
         return Ignored("no channel")
     if allowed_channels and channel not in allowed_channels:
         return Ignored("channel not in SLACK_ALLOWED_CHANNELS")
     action = HANDLED_SUBTYPES[subtype]
-    if action == "add":
-        message: Mapping[str, Any] = event
-    elif action == "edit":
-        message = event.get("message") or {}
-        previous = event.get("previous_message") or {}
-        if message.get("text", "") == previous.get("text", ""):
-            return Ignored("message_changed: text unchanged (unfurl or metadata update)")
-    else:
-        message = event.get("previous_message") or {}
+    message = _message_of(event, action)
+    if isinstance(message, Ignored):
+        return message
     if _from_bot(message, bot_user_id):
         return Ignored("posted by this app or another bot")
     if not _is_reply(message):
         return Ignored("not a thread reply")
-    ts = str(message.get("ts") or event.get("deleted_ts") or "")
+    ts = _text(message, "ts") or _text(event, "deleted_ts")
     if not ts:
         return Ignored("no message ts")
     return ThreadMessage(
@@ -110,6 +126,6 @@ def classify(
         channel_id=channel,
         ts=ts,
         thread_ts=str(message["thread_ts"]),
-        user_id=message.get("user"),
-        text=str(message.get("text") or "") if action != "delete" else "",
+        user_id=_text(message, "user"),
+        text=(_text(message, "text") or "") if action != "delete" else "",
     )

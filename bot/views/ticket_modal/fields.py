@@ -7,6 +7,7 @@ turns it into the request's value. One entry per kind keeps those three in step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -127,6 +128,8 @@ def _number(state: State) -> Parsed:
     try:
         number = float(raw)
     except ValueError:
+        return None, "Enter a number."
+    if not math.isfinite(number):  # "1e999", "nan": Jira (and JSON) take neither
         return None, "Enter a number."
     return (int(number) if number.is_integer() else number), None
 

@@ -66,6 +66,7 @@ class ShortcutMessage(Payload):
     text: str = ""
     thread_ts: str | None = None
     user: str | None = None
+    reply_count: int = 0
 
 
 class MessageShortcut(Payload):

@@ -79,7 +79,7 @@ def register(app: App, services: BotServices) -> None:
             author_id=message.user,
             response_url=shortcut.response_url,
             project=default.key if default else None,
-            thread_choice=bool(message.get("thread_ts") or message.get("reply_count")),
+            thread_choice=bool(message.thread_ts or message.reply_count),
         )
         loading = _prefetch.submit(services.modal.screen_for, ctx) if ctx.project else None
         view = services.modal.open(shortcut.trigger_id, ctx, _values(text, {}))

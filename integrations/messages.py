@@ -24,7 +24,9 @@ class SlackMessage:
     unfurl_links: bool = False
 
     def api_fields(self) -> dict[str, Any]:
-        """The fields of `chat.postMessage` / `chat.update` this message sets."""
+        """The fields of `chat.postMessage` / `chat.update` this message sets, as built and
+        checked by slack_sdk (which raises over a Block Kit limit). What is sent to Slack is
+        `integrations.slack.blockkit.fitted(message)`: the same, cut to Slack's limits."""
         fields: dict[str, Any] = {"text": self.text, "unfurl_links": self.unfurl_links}
         if self.blocks:
             fields["blocks"] = [block.to_dict() for block in self.blocks]

@@ -42,3 +42,16 @@ def handler_for(source_service: str, target_service: str) -> Handler | None:
 def routes() -> list[tuple[str, str]]:
     """The `(source, target)` pairs that have a handler: what a worker may claim."""
     return sorted(DELIVERY)
+
+
+def describe_routes() -> str:
+    """`github → jira, github → slack, ...`: the supported pairs, for messages."""
+    return ", ".join(f"{source} → {target}" for source, target in routes())
+
+
+def unsupported(source_service: str, target_service: str) -> str:
+    """Why an event of a pair without a handler is never delivered (API answer, audit log)."""
+    return (
+        f"no handler delivers {source_service} → {target_service} events; "
+        f"supported: {describe_routes()}"
+    )

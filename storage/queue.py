@@ -28,12 +28,12 @@ PostgreSQL and MariaDB >= 10.6 / MySQL >= 8 support `SKIP LOCKED`.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -54,6 +54,7 @@ against the attempt limit (`Claim.budget_used`), only against its own cap (`Clai
 CANDIDATE_FACTOR = 4
 MIN_CANDIDATES = 32
 MAX_ERROR = 2000
+SWEEP_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,3 +328,62 @@ class QueueRepository:
                 return stored, Claim(stored, 1, 1, until)
         except IntegrityError:
             return IntegrationRepository(self._db).duplicate_of(new), None
+
+    # Events no handler serves (issue 12) ---------------------------------------------------
+
+    def end_unrouted(
+        self,
+        routes: Collection[tuple[str, str]],
+        reason: Callable[[str, str], str],
+        *,
+        now: datetime | None = None,
+    ) -> dict[tuple[str, str], int]:
+        """End as `ignored`, with `reason(source, target)`, the pending events whose pair is
+        not in `routes`: no worker would ever claim them (stored by an older version, or their
+        route was removed). Leased rows are left to their holder. Returns the count per pair.
+
+        The rows are found by a plain read and ended by id, in batches, so the write locks
+        only them (a range scan would lock other pending rows on MariaDB).
+        """
+        now = now or utcnow()
+        on_route = [and_(Log.source_service == s, Log.target_service == t) for s, t in routes]
+        unrouted = (
+            Log.status == Status.PENDING.value,
+            or_(Log.locked_until.is_(None), Log.locked_until < now),
+            ~or_(false(), *on_route),
+        )
+        ended: dict[tuple[str, str], int] = {}
+        while True:
+            with self._db.write() as session:
+                rows = session.execute(
+                    select(Log.id, Log.source_service, Log.target_service)
+                    .where(*unrouted)
+                    .limit(SWEEP_BATCH)
+                ).all()
+                pairs: dict[tuple[str, str], list[int]] = {}
+                for row_id, source, target in rows:
+                    pairs.setdefault((source, target), []).append(row_id)
+                for (source, target), ids in pairs.items():
+                    result = session.execute(
+                        update(Log)
+                        .where(Log.id.in_(ids), *unrouted)
+                        .values(
+                            status=Status.IGNORED.value,
+                            error_message=_clip(reason(source, target)),
+                            next_attempt_at=None,
+                            locked_by=None,
+                            locked_until=None,
+                            updated_at=now,
+                        )
+                        .execution_options(synchronize_session=False)
+                    )
+                    count = result.rowcount  # type: ignore[attr-defined]
+                    ended[(source, target)] = ended.get((source, target), 0) + count
+                    session.execute(  # an older version's worker died mid-attempt
+                        update(AttemptRow)
+                        .where(AttemptRow.integration_id.in_(ids), AttemptRow.outcome == RUNNING)
+                        .values(outcome=ABANDONED, finished_at=now, error="no handler serves it")
+                        .execution_options(synchronize_session=False)
+                    )
+            if len(rows) < SWEEP_BATCH:
+                return {pair: count for pair, count in ended.items() if count}

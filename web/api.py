@@ -7,6 +7,7 @@ import ipaddress
 
 from flask import Blueprint, Response, jsonify, request
 
+from integrations.routes import handler_for, routes, unsupported
 from integrations.subscriptions import SubscriptionRequest
 from integrations.subscriptions.service import (
     AlreadySubscribed,
@@ -102,9 +103,20 @@ def list_integrations():
 @bp.post("/integrations")
 def create_integration():
     body = parse_body(schemas.IntegrationCreate)
+    if handler_for(body.source_service, body.target_service) is None:
+        raise ApiError(
+            400,
+            "unsupported_route",
+            unsupported(body.source_service, body.target_service),
+            supported_routes=[{"source_service": s, "target_service": t} for s, t in routes()],
+        )
     idempotency_key = request.headers.get("Idempotency-Key", "").strip() or None
-    if idempotency_key and len(idempotency_key) > 150:
-        raise ApiError(400, "validation_error", "Idempotency-Key is longer than 150 characters")
+    if idempotency_key and len(idempotency_key) > schemas.MAX_IDEMPOTENCY_KEY:
+        raise ApiError(
+            400,
+            "validation_error",
+            f"Idempotency-Key is longer than {schemas.MAX_IDEMPOTENCY_KEY} characters",
+        )
     integration, created = runtime().repos.integrations.record(
         NewIntegration(
             source_service=body.source_service,

@@ -1,4 +1,11 @@
-"""The OpenAPI 3.1 document of `/api/v1`, generated from the pydantic models in `web.schemas`."""
+"""The OpenAPI 3.1 document of `/api/v1`, generated from the pydantic models in `web.schemas`.
+
+It is the API: each operation lists every status it can answer (its own, and those of what
+it reads: the bearer token, a query, a body, an id), and each request schema every
+constraint the server applies, including the rules `web.requests` applies to every body and
+query (no NUL in any string, JSON nested at most 30 levels). `tests/test_openapi_contract.py`
+compares it with the routes, the models and the views, and posts generated bodies.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +15,33 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from integrations.routes import describe_routes
 from web import schemas
+from web.requests import MAX_JSON_DEPTH
 
 REF = "#/components/schemas/{model}"
+NO_NUL = "^[^\\u0000]*$"
+"""No string a client sends may hold NUL: no supported database stores it (400)."""
 
-_ERRORS = {
-    "400": "bad JSON, failed validation, unknown query parameter or cursor",
+AUTH = {
     "401": "missing or wrong bearer token (when CONNECT_API_TOKEN is set)",
     "403": "CONNECT_API_TOKEN unset and the client is not on loopback",
-    "413": "request body over the limit",
 }
+QUERY_ERRORS = {
+    "400": "validation_error: a parameter is invalid, unknown, repeated or holds NUL; "
+    "invalid_cursor",
+}
+BODY_ERRORS = {
+    "400": f"invalid_json: not a JSON object, nested deeper than {MAX_JSON_DEPTH} levels, or a "
+    "string with NUL; validation_error: a field is missing, unknown or invalid (`details`)",
+    "413": "payload_too_large: the body is over CONNECT_MAX_BODY_BYTES",
+}
+NOT_FOUND = {"404": "not_found: no such id"}
 
 
-def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": REF.format(model=model.__name__)}
+def _ref(model: type[BaseModel] | str) -> dict[str, str]:
+    name = model if isinstance(model, str) else model.__name__
+    return {"$ref": REF.format(model=name)}
 
 
 def _json_content(model: type[BaseModel]) -> dict[str, Any]:
@@ -31,29 +51,34 @@ def _json_content(model: type[BaseModel]) -> dict[str, Any]:
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema(ref_template=REF)
     return [
-        {"name": name, "in": "query", "required": False, "schema": prop}
+        {"name": name, "in": "query", "required": False, "schema": _no_nul(prop)}
         for name, prop in schema["properties"].items()
     ]
 
 
 def _operation(
     summary: str,
-    ok: tuple[int, type[BaseModel] | None],
+    ok: dict[int, type[BaseModel] | None],
     *,
     query: type[BaseModel] | None = None,
     body: type[BaseModel] | None = None,
     path_id: str | None = None,
-    extra_errors: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    headers: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    status, model = ok
+    """One operation with every status it can answer: `ok`, then the errors of what it
+    reads (query, body, id) and those it raises itself (`errors`)."""
     responses: dict[str, Any] = {
         str(status): {"description": "success"}
         | ({"content": _json_content(model)} if model else {})
+        for status, model in ok.items()
     }
-    for code, text in {**_ERRORS, **(extra_errors or {})}.items():
+    expected = {**AUTH, **(QUERY_ERRORS if query else {}), **(BODY_ERRORS if body else {})}
+    expected |= NOT_FOUND if path_id else {}
+    for code, text in sorted({**expected, **(errors or {})}.items()):
         responses[code] = {"description": text, "content": _json_content(schemas.ErrorOut)}
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
-    parameters = _query_parameters(query) if query else []
+    parameters = (_query_parameters(query) if query else []) + (headers or [])
     if path_id:
         parameters.append(
             {"name": path_id, "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -63,6 +88,18 @@ def _operation(
     if body:
         operation["requestBody"] = {"required": True, "content": _json_content(body)}
     return operation
+
+
+def _no_nul(schema: Any) -> Any:
+    """`schema` with every string it admits free of NUL (what `web.requests` refuses)."""
+    if isinstance(schema, list):
+        return [_no_nul(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _no_nul(value) for key, value in schema.items()}
+    if out.get("type") == "string" and not {"pattern", "enum", "const"} & out.keys():
+        out["pattern"] = NO_NUL
+    return out
 
 
 # Components -----------------------------------------------------------------------------
@@ -81,6 +118,28 @@ COMPONENT_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+JSON_VALUES = {
+    "JsonValue": {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "null"},
+            {"type": "array", "items": _ref("JsonValue")},
+            _ref("JsonObject"),
+        ]
+    },
+    "JsonObject": {
+        "type": "object",
+        "description": "any JSON object: no NUL in its strings or keys, nested at most "
+        f"{MAX_JSON_DEPTH} levels deep (with the body)",
+        "propertyNames": {"type": "string"},
+        "additionalProperties": _ref("JsonValue"),
+    },
+}
+"""What a free-form JSON field (an event's `payload`) may hold."""
+
+
 def _components() -> dict[str, Any]:
     _, definitions = models_json_schema(
         [
@@ -89,15 +148,25 @@ def _components() -> dict[str, Any]:
         ],
         ref_template=REF,
     )
+    found = definitions.get("$defs", {})
+    found["IntegrationCreate"]["properties"]["payload"] = _ref("JsonObject")
+    requests = {name: _no_nul(found[name]) for name in ("IntegrationCreate", "SubscriptionCreate")}
     return {
-        "schemas": definitions.get("$defs", {}),
+        "schemas": {**found, **requests, **_no_nul(JSON_VALUES)},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     }
 
 
 # Paths, per resource --------------------------------------------------------------------
 
-NOT_FOUND = {"404": "no such id"}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "records the event once per key (surrounding whitespace ignored); "
+    f"400 over {schemas.MAX_IDEMPOTENCY_KEY} characters",
+    "schema": {"type": "string", "maxLength": schemas.MAX_IDEMPOTENCY_KEY},
+}
 
 
 def _integration_paths() -> dict[str, Any]:
@@ -105,29 +174,35 @@ def _integration_paths() -> dict[str, Any]:
         "/integrations": {
             "get": _operation(
                 "List integration events, newest first",
-                (200, schemas.IntegrationList),
+                {200: schemas.IntegrationList},
                 query=schemas.IntegrationQuery,
             ),
             "post": _operation(
                 "Record an integration event for delivery",
-                (202, schemas.IntegrationCreated),
+                {202: schemas.IntegrationCreated},
                 body=schemas.IntegrationCreate,
+                headers=[IDEMPOTENCY_KEY],
+                errors={
+                    "400": f"{BODY_ERRORS['400']}; unsupported_route: no handler delivers "
+                    f"that pair (`supported_routes`; supported: {describe_routes()}); "
+                    f"validation_error: Idempotency-Key over {schemas.MAX_IDEMPOTENCY_KEY} "
+                    "characters"
+                },
             ),
         },
         "/integrations/{integration_id}": {
             "get": _operation(
                 "One event with its attempts and last error",
-                (200, schemas.IntegrationDetail),
+                {200: schemas.IntegrationDetail},
                 path_id="integration_id",
-                extra_errors=NOT_FOUND,
             )
         },
         "/integrations/{integration_id}/retry": {
             "post": _operation(
                 "Re-queue a failed event",
-                (202, schemas.IntegrationDetail),
+                {202: schemas.IntegrationDetail},
                 path_id="integration_id",
-                extra_errors={**NOT_FOUND, "409": "the event is not failed"},
+                errors={"409": "conflict: the event is not failed"},
             )
         },
     }
@@ -138,7 +213,7 @@ def _mapping_paths() -> dict[str, Any]:
         "/mappings": {
             "get": _operation(
                 "List service mappings",
-                (200, schemas.MappingList),
+                {200: schemas.MappingList},
                 query=schemas.MappingQuery,
             )
         },
@@ -150,36 +225,45 @@ def _subscription_paths() -> dict[str, Any]:
         "/subscriptions": {
             "get": _operation(
                 "List subscriptions",
-                (200, schemas.SubscriptionList),
+                {200: schemas.SubscriptionList},
                 query=schemas.SubscriptionQuery,
             ),
             "post": _operation(
                 "Subscribe a channel to a GitHub repository/organisation or a Jira project",
-                (201, schemas.SubscriptionOut),
+                {201: schemas.SubscriptionOut, 200: schemas.SubscriptionOut},
                 body=schemas.SubscriptionCreate,
-                extra_errors={
-                    "409": "the channel is already subscribed to it (send replace: true to "
-                    "replace that subscription; the answer is then 200)",
-                    "422": "GitHub or Jira does not show that repository, account or project",
-                    "502": "GitHub or Jira refused to check it (e.g. a bad token)",
-                    "503": "GitHub or Jira could not check it now: try again later",
+                errors={
+                    "409": "conflict: the channel is already subscribed to it (send replace: "
+                    "true to replace that subscription; the answer is then 200)",
+                    "422": "source_not_visible: GitHub or Jira does not show that repository, "
+                    "account or project",
+                    "502": "github_error / jira_error: GitHub or Jira refused to check it (e.g. "
+                    "a bad token)",
+                    "503": "github_unavailable / jira_unavailable: GitHub or Jira could not "
+                    "check it now: try again later",
                 },
             ),
         },
         "/subscriptions/{subscription_id}": {
             "get": _operation(
                 "One subscription",
-                (200, schemas.SubscriptionOut),
+                {200: schemas.SubscriptionOut},
                 path_id="subscription_id",
-                extra_errors=NOT_FOUND,
             ),
-            "delete": _operation(
-                "Unsubscribe",
-                (204, None),
-                path_id="subscription_id",
-                extra_errors=NOT_FOUND,
-            ),
+            "delete": _operation("Unsubscribe", {204: None}, path_id="subscription_id"),
         },
+    }
+
+
+def _document_path() -> dict[str, Any]:
+    return {
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "the OpenAPI 3.1 document"}},
+            }
+        }
     }
 
 
@@ -194,10 +278,16 @@ def document() -> dict[str, Any]:
             "title": "basecamp-connect API",
             "version": "1",
             "description": "Integration events (audit log and delivery queue), service mappings "
-            "and channel subscriptions. Errors are JSON {error, code}.",
+            "and channel subscriptions. Errors are JSON {error, code}. Unknown query "
+            "parameters and body fields are refused (400), as are strings holding NUL.",
         },
         "servers": [{"url": "/api/v1"}],
         "components": _components(),
         "security": [{"bearer": []}],
-        "paths": {**_integration_paths(), **_mapping_paths(), **_subscription_paths()},
+        "paths": {
+            **_integration_paths(),
+            **_mapping_paths(),
+            **_subscription_paths(),
+            **_document_path(),
+        },
     }

@@ -1,7 +1,14 @@
-"""Request and response models of `/api/v1`; the OpenAPI document is generated from them."""
+"""Request and response models of `/api/v1`; the OpenAPI document is generated from them.
+
+Where a rule lives in a validator (a Slack channel id, a repository name, the features and
+filters of each source, the routes a worker serves), its JSON Schema is added beside it
+(`json_schema_extra`) from the same constants, so a client generating bodies from the
+document sends what the server accepts; `tests/test_openapi_contract.py` checks both agree.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,14 +21,23 @@ from pydantic import (
     field_validator,
 )
 
+from integrations.routes import describe_routes, routes
 from integrations.subscriptions import (
+    GITHUB_FEATURES,
+    GITHUB_REPO,
+    JIRA_EVENTS,
+    JIRA_PROJECT,
     SLACK_CHANNEL,
+    GitHubFilters,
+    JiraFilters,
     normalise_events,
     normalise_filters,
     valid_source_id,
 )
+from integrations.subscriptions.rules import GITHUB_BRANCH_FEATURE
 from storage import domain
 
+MAX_IDEMPOTENCY_KEY = 150
 ServiceName = Literal["slack", "jira", "github"]
 StatusName = Literal["pending", "completed", "failed", "ignored"]
 
@@ -32,7 +48,12 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the next_cursor of the previous page, as it was returned (else 400 "
+        "invalid_cursor)",
+    )
 
 
 class IntegrationQuery(Query):
@@ -56,12 +77,28 @@ class SubscriptionQuery(Query):
     channel_id: str | None = Field(default=None, max_length=64)
 
 
+def anchored(pattern: re.Pattern[str]) -> str:
+    """A regex the server `fullmatch`es, as a JSON Schema pattern."""
+    return f"^(?:{pattern.pattern})$"
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _supported_routes(schema: dict[str, Any]) -> None:
+    """Only the `(source_service, target_service)` pairs a handler serves (else 400
+    `unsupported_route`)."""
+    schema["anyOf"] = [
+        {"properties": {"source_service": {"const": s}, "target_service": {"const": t}}}
+        for s, t in routes()
+    ]
+
+
 class IntegrationCreate(Body):
-    source_service: ServiceName
+    model_config = ConfigDict(json_schema_extra=_supported_routes)
+
+    source_service: ServiceName = Field(description=f"with target_service: {describe_routes()}")
     target_service: ServiceName
     event_type: str = Field(min_length=1, max_length=128)
     payload: dict[str, Any] = Field(default_factory=dict)
@@ -69,10 +106,43 @@ class IntegrationCreate(Body):
     target_id: str | None = Field(default=None, max_length=255)
 
 
+def _per_source(schema: dict[str, Any]) -> None:
+    """What `source_id`, `events` and `filters` accept, for each `source_service`."""
+
+    def source(
+        service: str, pattern: re.Pattern[str], events: dict[str, Any], filters: type[BaseModel]
+    ) -> dict[str, Any]:
+        properties = {
+            "source_service": {"const": service},
+            "source_id": {"pattern": anchored(pattern)},
+            "events": {"items": events},
+            "filters": filters.model_json_schema(),
+        }
+        return {"properties": properties}
+
+    github_features = {
+        "anyOf": [
+            {"enum": [*GITHUB_FEATURES, "workflows:all"]},
+            {"pattern": GITHUB_BRANCH_FEATURE},
+        ]
+    }
+    schema["oneOf"] = [
+        source("github", GITHUB_REPO, github_features, GitHubFilters),
+        source("jira", JIRA_PROJECT, {"enum": list(JIRA_EVENTS)}, JiraFilters),
+    ]
+
+
 class SubscriptionCreate(Body):
+    model_config = ConfigDict(json_schema_extra=_per_source)
+
     source_service: Literal["github", "jira"]
     source_id: str = Field(min_length=1, max_length=255, description="owner/repo, owner or PROJ")
-    channel_id: str = Field(min_length=3, max_length=64, description="Slack channel id")
+    channel_id: str = Field(
+        min_length=3,
+        max_length=64,
+        description="Slack channel id",
+        json_schema_extra={"pattern": anchored(SLACK_CHANNEL)},
+    )
     events: list[str] = Field(default_factory=list, max_length=32, validate_default=True)
     filters: dict[str, Any] = Field(default_factory=dict, validate_default=True)
     created_by: str | None = Field(default=None, max_length=64)
@@ -198,10 +268,20 @@ class SubscriptionList(BaseModel):
     next_cursor: str | None
 
 
+class RouteOut(BaseModel):
+    source_service: str
+    target_service: str
+
+
 class ErrorOut(BaseModel):
     error: str
     code: str
-    details: list[dict[str, str]] | None = None
+    details: list[dict[str, str]] | None = Field(
+        default=None, description="validation_error: which field, and what is wrong with it"
+    )
+    supported_routes: list[RouteOut] | None = Field(
+        default=None, description="unsupported_route: the pairs that are delivered"
+    )
 
 
 class HealthOut(BaseModel):

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot.errors import lazy_guard
 from bot.payloads import Link, LinkShared, read
 from integrations.github.api import GitHubApi, GitHubApiError
+from integrations.slack.blockkit import fit_blocks
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -39,7 +40,7 @@ def unfurls_for(api: GitHubApi, links: list[Link]) -> dict[str, dict[str, Any]]:
             log.info("slack.unfurl_skipped url=%s reason=%s", url, exc)
             continue
         if card is not None:
-            found[url] = {"blocks": [block.to_dict() for block in card.blocks]}
+            found[url] = {"blocks": fit_blocks(card.blocks)}
     return found
 
 

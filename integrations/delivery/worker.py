@@ -19,6 +19,10 @@ Outcome policy, per attempt (each is a row of `integration_attempts`):
 - it raises anything else (a bug) → like `Retry`, logged with its traceback;
 - a retry when the attempt limit is reached → `failed` with the last error.
 
+Events no handler serves (stored by an older version, or their route removed since; the API
+refuses such pairs) are never claimed: every `SWEEP_SECONDS` they are ended as `ignored` with
+the reason (`end_unrouted`) instead of waiting for ever.
+
 Leases. A claim is leased for `lease_seconds`; while its handler runs, a heartbeat thread
 (`Lease`) renews it every third of that, so a slow delivery (a slow GitHub API, a slow
 Slack) is never taken over by another worker while this one is still at it, and a worker
@@ -38,13 +42,14 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from integrations.container import Container
 from integrations.delivery import DeliveryContext, Done, Fail, Retry
 from integrations.delivery.lease import Lease
-from integrations.routes import handler_for, routes
+from integrations.routes import handler_for, routes, unsupported
 from integrations.slack.poster import SlackPoster
 from settings import Settings
 from storage.domain import Service, Status
@@ -55,6 +60,8 @@ log = logging.getLogger(__name__)
 BACKOFF_CAP_SECONDS = 15 * 60.0
 CLIENT_TIMEOUT_SECONDS = 10.0
 """The Slack and Jira clients' request timeout (`delivery_client`, `JiraConfig.from_settings`)."""
+SWEEP_SECONDS = 60.0
+"""How often a worker ends the pending events of pairs no handler serves (`end_unrouted`)."""
 SAFE_LEASE_SECONDS = 3 * CLIENT_TIMEOUT_SECONDS
 """Below this a lease is fragile: a renewal delayed by a busy database or a long pause of the
 process may come too late. Shorter leases are allowed (tests use them to see a killed worker
@@ -113,6 +120,8 @@ class Worker:
         self._stopping = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
+        self._sweep_lock = threading.Lock()
+        self._next_sweep = 0.0
         if self.config.lease_seconds < SAFE_LEASE_SECONDS:
             log.warning(
                 "worker.short_lease lease=%ss: CONNECT_DELIVERY_LEASE_SECONDS below %ss may let "
@@ -204,6 +213,7 @@ class Worker:
     def run_once(self, worker_id: str | None = None) -> int:
         """Claim and deliver one batch; returns how many events were handled."""
         worker_id = worker_id or f"{self.name}:once"
+        self._sweep_when_due()
         claims = self.repos.queue.claim(
             worker_id,
             self.routes(),
@@ -228,6 +238,29 @@ class Worker:
                 break
             handled += done
         return handled
+
+    def end_unrouted(self) -> int:
+        """End the pending events of pairs no handler serves as `ignored`, with the reason;
+        returns how many."""
+        ended = self.repos.queue.end_unrouted(routes(), unsupported)
+        for (source, target), count in ended.items():
+            log.warning(
+                "delivery.unrouted_ignored source=%s target=%s events=%s: %s",
+                source,
+                target,
+                count,
+                unsupported(source, target),
+            )
+            for _ in range(count):
+                self._count(target, Status.IGNORED.value)
+        return sum(ended.values())
+
+    def _sweep_when_due(self) -> None:
+        with self._sweep_lock:
+            if time.monotonic() < self._next_sweep:
+                return
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+        self.end_unrouted()
 
     def _lease(self, claim: Claim, worker_id: str) -> Lease:
         return Lease(self.repos.queue, claim, worker_id, self.config.lease_seconds).start()

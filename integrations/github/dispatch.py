@@ -198,8 +198,9 @@ IGNORED_ACTIONS: dict[str, str] = {
 
 
 class InvalidPayload(ValueError):
-    """A signed GitHub payload that lacks fields its event always has (a bug to look at,
-    not something a retry fixes)."""
+    """A payload that lacks what its post cannot do without (a pull request's number, ...) or
+    that is not what its event says: never posted, and no retry changes that. The intake
+    stores such an event `ignored` with this reason; a handler fails it (`Fail`)."""
 
 
 @dataclass(frozen=True, slots=True)

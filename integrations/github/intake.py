@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from integrations.github import derive
 from integrations.github.dispatch import InvalidPayload, parse, skip_reason
 from integrations.intake import EVENT_NAME_MAX, Classified, NotAWebhook
 from integrations.messages import Ignored
@@ -16,7 +17,8 @@ PING = "ping: GitHub checks that the hook is reachable"
 def classify(event_name: str, payload: Mapping[str, Any]) -> Classified:
     """`X-GitHub-Event` names the event; the thread is the pull request's or issue's.
 
-    A payload that does not validate goes to the queue, where the handler fails it visibly.
+    A payload that lacks what its post needs (`InvalidPayload`) is stored `ignored` with the
+    reason: a retry would not find it either.
     """
     name = event_name.strip()
     if not name:
@@ -29,8 +31,8 @@ def classify(event_name: str, payload: Mapping[str, Any]) -> Classified:
         return Classified(event_type, None, source_id, thread_key, ignore=PING)
     try:
         parsed = parse(name, payload)
-    except InvalidPayload:
-        return Classified(event_type, None, source_id, thread_key)
+    except InvalidPayload as exc:
+        return Classified(event_type, None, source_id, thread_key, ignore=str(exc))
     if isinstance(parsed, Ignored):
         return Classified(event_type, None, source_id, thread_key, ignore=parsed.reason)
     ignore = skip_reason(parsed)  # e.g. a push of a tag, a review without a summary
@@ -39,7 +41,9 @@ def classify(event_name: str, payload: Mapping[str, Any]) -> Classified:
 
 def _thread(payload: Mapping[str, Any]) -> tuple[str | None, int | None]:
     repository = payload.get("repository")
-    repo = repository.get("full_name") if isinstance(repository, Mapping) else None
+    repo = (
+        derive.repository(repository).get("full_name") if isinstance(repository, Mapping) else None
+    )
     number = None
     for holder in (payload.get("pull_request"), payload.get("issue")):
         if isinstance(holder, Mapping) and isinstance(holder.get("number"), int):

@@ -1,17 +1,25 @@
 """The GitHub webhook payloads, reduced to the fields this app reads.
 
 Validated once at the boundary (`parse` in `dispatch.py`); formatters then read attributes.
-Models ignore unknown fields (GitHub adds them all the time) and default the ones that some
-real payloads omit: the `@octokit/webhooks-examples` corpus has a pinned issue without
-`state`, reviews without `draft` on their pull request, workflow runs without `actor`.
-A deleted GitHub account arrives as `null` and reads as the `ghost` user, as on github.com.
+Models ignore unknown fields (GitHub adds them all the time), and require only what a post
+cannot do without: the repository (its full name, or owner and name), the number of a pull
+request or issue, the id of a comment or review (its reply is keyed by it), a review's
+state, a release's tag, a deployment status's state, the ref of a push or branch. Everything
+else has a default or is derived (`derive.py`: web links from the repository's), because
+older senders, GitHub Enterprise Server and other tools' test payloads leave it out. A
+deleted GitHub account arrives as `null` and reads as the `ghost` user, as on github.com; an
+actor the payload does not name at all (no `sender`, a user without `login`) reads as
+`someone`. Nameless labels and loginless people in lists are left out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from integrations.github import derive
 
 
 class Model(BaseModel):
@@ -19,10 +27,40 @@ class Model(BaseModel):
 
 
 _GHOST = {"login": "ghost", "html_url": "https://github.com/ghost", "type": "User"}
+UNKNOWN = "someone"
+"""Who an actor the payload does not name reads as."""
 
 
-def _ghost_if_missing(value: Any) -> Any:
-    return _GHOST if value is None else value
+def _named(value: Any, key: str = "login") -> bool:
+    return isinstance(value, Mapping) and isinstance(value.get(key), str) and bool(value[key])
+
+
+def _actor(value: Any) -> Any:
+    """`null` is a deleted account (`ghost`); a user without a login is not named."""
+    if value is None:
+        return _GHOST
+    return value if _named(value) or not isinstance(value, Mapping) else {"login": UNKNOWN}
+
+
+def _user_or_none(value: Any) -> Any:
+    return value if _named(value) or not isinstance(value, Mapping) else None
+
+
+def _name_or_none(value: Any) -> Any:
+    return value if _named(value, "name") or not isinstance(value, Mapping) else None
+
+
+def _only_named(*keys: str) -> BeforeValidator:
+    """A list without the entries that name nobody (no `login`, no `name`)."""
+
+    def keep(items: Any) -> Any:
+        if items is None:  # `null` for a list: an older sender that does not know
+            return []
+        if not isinstance(items, list):
+            return items
+        return [i for i in items if not isinstance(i, Mapping) or any(_named(i, k) for k in keys)]
+
+    return BeforeValidator(keep)
 
 
 class User(Model):
@@ -35,7 +73,13 @@ class User(Model):
         return self.type == "Bot" or self.login.endswith("[bot]")
 
 
-Actor = Annotated[User, BeforeValidator(_ghost_if_missing)]
+Actor = Annotated[User, BeforeValidator(_actor)]
+MaybeUser = Annotated[User | None, BeforeValidator(_user_or_none)]
+People = Annotated[list[User], _only_named("login")]
+
+
+def _unknown() -> User:
+    return User(login=UNKNOWN)
 
 
 class Team(Model):
@@ -48,11 +92,21 @@ class Label(Model):
     name: str
 
 
+MaybeLabel = Annotated[Label | None, BeforeValidator(_name_or_none)]
+Labels = Annotated[list[Label], _only_named("name")]
+
+
 class Repository(Model):
     full_name: str
     html_url: str
     default_branch: str | None = None
     master_branch: str | None = None  # push payloads name the default branch here too
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: Any) -> Any:
+        """`full_name` from owner and name, `html_url` from it and the GitHub host."""
+        return derive.repository(data) if isinstance(data, Mapping) else data
 
     @property
     def main_branch(self) -> str | None:
@@ -60,7 +114,7 @@ class Repository(Model):
 
 
 class Branch(Model):
-    ref: str
+    ref: str = ""
     sha: str = ""
 
 
@@ -70,20 +124,22 @@ class Milestone(Model):
 
 class PullRequest(Model):
     number: int
-    title: str
-    html_url: str
+    title: str = ""
+    html_url: str = ""
     state: str = "open"
     draft: bool = False
     merged: bool | None = None
     merged_at: str | None = None
-    user: Actor
+    user: Actor = Field(default_factory=_unknown)
     body: str | None = None
-    labels: list[Label] = Field(default_factory=list)
-    requested_reviewers: list[User | Team] = Field(default_factory=list)
-    requested_teams: list[Team] = Field(default_factory=list)
-    assignees: list[User] = Field(default_factory=list)
-    head: Branch
-    base: Branch
+    labels: Labels = Field(default_factory=list)
+    requested_reviewers: Annotated[list[User | Team], _only_named("login", "name")] = Field(
+        default_factory=list
+    )
+    requested_teams: Annotated[list[Team], _only_named("name")] = Field(default_factory=list)
+    assignees: People = Field(default_factory=list)
+    head: Branch = Field(default_factory=Branch)
+    base: Branch = Field(default_factory=Branch)
     commits: int | None = None
 
     @property
@@ -99,14 +155,14 @@ class IssuePullRequestLink(Model):
 
 class Issue(Model):
     number: int
-    title: str
-    html_url: str
+    title: str = ""
+    html_url: str = ""
     state: str | None = None
     state_reason: str | None = None
-    user: Actor
+    user: Actor = Field(default_factory=_unknown)
     body: str | None = None
-    labels: list[Label] = Field(default_factory=list)
-    assignees: list[User] = Field(default_factory=list)
+    labels: Labels = Field(default_factory=list)
+    assignees: People = Field(default_factory=list)
     milestone: Milestone | None = None
     draft: bool = False
     pull_request: IssuePullRequestLink | None = None
@@ -119,9 +175,9 @@ class Issue(Model):
 
 class Comment(Model):
     id: int
-    html_url: str
+    html_url: str = ""
     body: str = ""
-    user: Actor
+    user: Actor = Field(default_factory=_unknown)
 
 
 class ReviewComment(Comment):
@@ -132,10 +188,10 @@ class ReviewComment(Comment):
 
 class Review(Model):
     id: int
-    html_url: str
+    html_url: str = ""
     state: str
     body: str | None = None
-    user: Actor
+    user: Actor = Field(default_factory=_unknown)
 
 
 class ChangedText(Model):
@@ -160,27 +216,27 @@ class CommitAuthor(Model):
 
 
 class Commit(Model):
-    id: str
-    message: str
-    url: str
+    id: str = ""
+    message: str = ""
+    url: str = ""
     author: CommitAuthor = Field(default_factory=CommitAuthor)
 
 
 class Release(Model):
     tag_name: str
     name: str | None = None
-    html_url: str
+    html_url: str = ""
     body: str | None = None
     draft: bool = False
     prerelease: bool = False
-    author: Actor
+    author: Actor = Field(default_factory=_unknown)
 
 
 class Deployment(Model):
-    ref: str
-    sha: str
-    environment: str
-    creator: Actor
+    ref: str = ""
+    sha: str = ""
+    environment: str = ""
+    creator: Actor = Field(default_factory=_unknown)
 
 
 class DeploymentStatus(Model):
@@ -189,7 +245,7 @@ class DeploymentStatus(Model):
     target_url: str | None = None
     environment_url: str | None = None
     description: str | None = None
-    creator: Actor
+    creator: Actor = Field(default_factory=_unknown)
 
 
 class Workflow(Model):
@@ -198,16 +254,17 @@ class Workflow(Model):
 
 
 class WorkflowRun(Model):
+    id: int | None = None
     name: str | None = None
     display_title: str | None = None
-    html_url: str
+    html_url: str = ""
     head_branch: str | None = None
     head_sha: str = ""
-    run_number: int
+    run_number: int | None = None
     event: str = ""
     status: str | None = None
     conclusion: str | None = None
-    actor: User | None = None
+    actor: MaybeUser = None
 
 
 # Events ---------------------------------------------------------------------------------
@@ -218,15 +275,21 @@ class Event(Model):
 
     action: str | None = None
     repository: Repository
-    sender: Actor
+    sender: Actor = Field(default_factory=_unknown)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive(cls, data: Any) -> Any:
+        """Web links the payload lacks, from the repository's (`derive.links`)."""
+        return derive.links(data) if isinstance(data, Mapping) else data
 
 
 class PullRequestEvent(Event):
     pull_request: PullRequest
-    label: Label | None = None
-    requested_reviewer: User | None = None
-    requested_team: Team | None = None
-    assignee: User | None = None
+    label: MaybeLabel = None
+    requested_reviewer: MaybeUser = None
+    requested_team: Annotated[Team | None, BeforeValidator(_name_or_none)] = None
+    assignee: MaybeUser = None
     before: str | None = None
     after: str | None = None
     changes: Changes | None = None
@@ -244,8 +307,8 @@ class PullRequestReviewCommentEvent(Event):
 
 class IssuesEvent(Event):
     issue: Issue
-    label: Label | None = None
-    assignee: User | None = None
+    label: MaybeLabel = None
+    assignee: MaybeUser = None
     changes: Changes | None = None
 
 
@@ -260,8 +323,8 @@ class Pusher(Model):
 
 class PushEvent(Event):
     ref: str
-    before: str
-    after: str
+    before: str = ""
+    after: str = ""
     created: bool = False
     deleted: bool = False
     forced: bool = False
@@ -281,7 +344,7 @@ class ReleaseEvent(Event):
 
 class DeploymentStatusEvent(Event):
     deployment_status: DeploymentStatus
-    deployment: Deployment
+    deployment: Deployment = Field(default_factory=Deployment)
 
 
 class WorkflowRunEvent(Event):
@@ -293,4 +356,4 @@ class RefEvent(Event):
     """`create` and `delete`: a branch or tag."""
 
     ref: str
-    ref_type: str
+    ref_type: str = "ref"

@@ -30,7 +30,7 @@ from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.jira import dispatch
 from integrations.jira.formatters import Context, change_kinds
 from integrations.jira.mentions import resolve
-from integrations.jira.models import Issue, JiraWebhook
+from integrations.jira.models import Issue, JiraWebhook, unreadable
 from integrations.messages import Delivery, Ignored
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
 from storage import Repositories
@@ -43,8 +43,8 @@ ORIGINS = {"slack": "Slack", "github": "GitHub"}
 def deliver(event: Integration, context: DeliveryContext) -> Done:
     try:
         webhook = JiraWebhook.model_validate(event.payload)
-    except ValidationError as exc:
-        raise Fail(f"not a Jira webhook payload ({exc.error_count()} field errors)") from None
+    except ValidationError as exc:  # a parse error is permanent: no retry reads it better
+        raise Fail(unreadable(event.event_type, exc)) from None
     decision = _decision(event, webhook)
     if isinstance(decision, Ignored):
         return Done("ignored", decision.reason)

@@ -134,12 +134,19 @@ def classify(event: JiraWebhook) -> Handled | Ignored:
             reason = next((r for p, r in IGNORED_FAMILIES.items() if key.startswith(p)), None)
         return Ignored(f"{key}: {reason or 'not an event this app posts'}")
     if event.issue is None:
-        return Ignored(
-            f"{key}: the payload names no issue (Jira Server's standalone comment events); "
-            "the issue_updated event of the same change is posted instead"
-        )
+        if key.startswith("comment_"):
+            return Ignored(
+                f"{key}: the payload names no issue (Jira Server's standalone comment events); "
+                "the issue_updated event of the same change is posted instead"
+            )
+        return Ignored(f"{key}: the payload names no issue: there is no thread to post in")
     if spec.comment_action in ("post", "edit") and event.comment is None:
         return Ignored(f"{key}: the payload has no comment")
+    if spec.comment_action is not None and event.comment is not None and not event.comment.id:
+        return Ignored(
+            f"{key}: the comment has no id, so its reply could neither be edited later nor "
+            "told apart from a comment this app made"
+        )
     if spec is ISSUE_UPDATED and (reason := f.hidden_only(event)):
         return Ignored(f"{key}: {reason}")
     return Handled(key, spec)

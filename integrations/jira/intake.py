@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from integrations.intake import EVENT_NAME_MAX, Classified, NotAWebhook
 from integrations.jira import dispatch
-from integrations.jira.models import JiraWebhook
+from integrations.jira.models import JiraWebhook, unreadable
 from integrations.messages import Ignored
 
 
@@ -26,9 +26,8 @@ def classify(_event_name: str, payload: Mapping[str, Any]) -> Classified:
     event_type = name[:EVENT_NAME_MAX]
     try:
         webhook = JiraWebhook.model_validate(payload)
-    except ValidationError as exc:
-        reason = f"not a Jira webhook this app can read ({exc.error_count()} field errors)"
-        return Classified(event_type, None, source_id, thread_key, ignore=reason)
+    except ValidationError as exc:  # lacks what a post needs (an issue key): a retry cannot help
+        return Classified(event_type, None, source_id, thread_key, ignore=unreadable(name, exc))
     decision = dispatch.classify(webhook)
     if isinstance(decision, Ignored):
         event_key = dispatch.event_key(webhook)[:EVENT_NAME_MAX]

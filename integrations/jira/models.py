@@ -3,14 +3,19 @@
 Jira Cloud and Server/Data Center payloads differ in what they carry (Cloud users have
 `accountId`, Server ones `name`/`key`; Cloud comment events carry a reduced issue; Server's
 standalone comment events carry no issue at all), so nearly everything is optional, unknown
-fields are ignored, and ids are accepted as numbers or strings.
+fields are ignored, and ids are accepted as numbers or strings. Required is only what no post
+can do without: the issue's key (when there is an issue) and a change's field (its `field`,
+else its `fieldId`; a change naming neither is left out). A comment event whose comment has
+no id is ignored by `dispatch.classify` (its reply could be neither keyed nor told apart
+from a comment the app made itself).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 
 class _Model(BaseModel):
@@ -89,7 +94,7 @@ class Issue(_Model):
 
 
 class Comment(_Model):
-    id: str
+    id: str | None = None
     body: str | dict[str, Any] | None = None
     author: User | None = None
     update_author: User | None = Field(default=None, alias="updateAuthor")
@@ -110,13 +115,32 @@ class ChangeItem(_Model):
     to_value: str | None = Field(default=None, alias="to")
     to_string: str | None = Field(default=None, alias="toString")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _field_from_id(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and not data.get("field") and data.get("fieldId"):
+            return {**data, "field": data["fieldId"]}
+        return data
+
     @property
     def is_custom(self) -> bool:
         return self.fieldtype == "custom"
 
 
+def _named_changes(items: Any) -> Any:
+    """Changes that say which field changed (a change without one tells nothing)."""
+    if not isinstance(items, list):
+        return items
+    return [
+        i
+        for i in items
+        if not isinstance(i, Mapping)
+        or any(i.get(k) not in (None, "") for k in ("field", "fieldId"))
+    ]
+
+
 class Changelog(_Model):
-    items: list[ChangeItem] = []
+    items: Annotated[list[ChangeItem], BeforeValidator(_named_changes)] = []
 
 
 class JiraWebhook(_Model):
@@ -140,3 +164,10 @@ class JiraWebhook(_Model):
         if self.comment is not None:
             found += [self.comment.author, self.comment.update_author]
         return [u for u in found if u is not None]
+
+
+def unreadable(event: str, exc: ValidationError) -> str:
+    """Why a payload cannot be posted, naming the first field at fault (never its value)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    return f"{event} payload: {where}: {first['msg']}"

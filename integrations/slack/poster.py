@@ -53,6 +53,7 @@ from slack_sdk.web import SlackResponse
 
 from integrations.delivery import Fail, Retry
 from integrations.messages import ChannelPost, Delivery, Ignored, SlackMessage, ThreadPost
+from integrations.slack.blockkit import fitted
 from integrations.slack.errors import SlackRefused, SlackTargetUnavailable, SlackUnavailable
 from integrations.slack.posts import (
     TAG_EVENT_TYPE,
@@ -173,7 +174,7 @@ class SlackPoster:
                     self._client.chat_update,
                     channel=channel,
                     ts=thread_ts,
-                    **post.card.api_fields(),
+                    **fitted(post.card),
                 )
                 self._mappings.update_extra(thread.id, {"card_hash": digest})
                 work.edited.append(thread.target_id)
@@ -240,9 +241,7 @@ class SlackPoster:
             if replacement is None:
                 continue
             try:
-                self._call(
-                    self._client.chat_update, channel=channel, ts=ts, **replacement.api_fields()
-                )
+                self._call(self._client.chat_update, channel=channel, ts=ts, **fitted(replacement))
             except SlackTargetUnavailable as exc:
                 log.info(
                     "slack.reply_edit_skipped integration=%s reply=%s reason=%s",
@@ -297,7 +296,7 @@ class SlackPoster:
                 return Posted(channel, found, role, thread_ts, reused=True)
         fields: dict[str, Any] = {
             "channel": channel,
-            **message.api_fields(),
+            **fitted(message),
             "metadata": {
                 "event_type": TAG_EVENT_TYPE,
                 "event_payload": {"integration_id": self._event_id, "role": role},

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 
 from integrations.messages import SlackMessage
+from integrations.slack.blockkit import fitted
 from storage.domain import MappingType, slack_ref
 
 TAG_EVENT_TYPE = "connect_event"
@@ -87,5 +88,5 @@ class Work:
 
 
 def card_hash(message: SlackMessage) -> str:
-    encoded = json.dumps(message.api_fields(), sort_keys=True, separators=(",", ":"))
+    encoded = json.dumps(fitted(message), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(encoded.encode()).hexdigest()[:32]

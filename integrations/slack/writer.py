@@ -18,6 +18,7 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from integrations.messages import SlackMessage
+from integrations.slack.blockkit import fitted
 from integrations.slack.errors import SlackFailure, classify
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class SlackWriter:
             self.client.chat_postMessage,
             channel=channel,
             thread_ts=thread_ts,
-            **message.api_fields(),
+            **fitted(message),
         )
         return str(response["ts"])
 
@@ -79,7 +80,7 @@ class SlackWriter:
                     channel=channel,
                     user=user_id,
                     thread_ts=thread_ts,
-                    **message.api_fields(),
+                    **fitted(message),
                 )
                 return True
             except SlackFailure as error:
@@ -93,7 +94,7 @@ class SlackWriter:
 
     @staticmethod
     def _respond(response_url: str, message: SlackMessage) -> bool:
-        body: dict[str, Any] = {"response_type": "ephemeral", **message.api_fields()}
+        body: dict[str, Any] = {"response_type": "ephemeral", **fitted(message)}
         try:
             answer = WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT).send_dict(body)
         except (SlackClientError, OSError) as error:

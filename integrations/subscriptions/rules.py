@@ -64,6 +64,7 @@ class GitHubFilters(BaseModel):
     broadcast: list[str] = Field(
         default_factory=list,
         description="state changes also sent to the channel (reply_broadcast), e.g. merged",
+        json_schema_extra={"items": {"type": "string", "enum": list(GITHUB_BROADCASTS)}},
     )
 
     @field_validator("broadcast")
@@ -92,12 +93,16 @@ class JiraFilters(BaseModel):
     )
 
 
+GITHUB_BRANCH_FEATURE = r"^commits:\s*\S"
+"""`commits:<branch or glob>` as a JSON Schema pattern (`valid_github_feature`'s rule)."""
+
+
 def valid_github_feature(feature: str) -> bool:
     """`issues`, ..., plus `commits:<branch or glob>` and `workflows:all` (every finished
     run, not only failures)."""
-    name, colon, qualifier = feature.partition(":")
+    name, colon, _ = feature.partition(":")
     if colon:
-        return (name == "commits" and bool(qualifier.strip())) or feature == "workflows:all"
+        return re.match(GITHUB_BRANCH_FEATURE, feature) is not None or feature == "workflows:all"
     return name in GITHUB_FEATURES
 
 

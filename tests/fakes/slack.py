@@ -20,6 +20,9 @@ What it mirrors of the real Slack Web API (``reference/slack/web-api.openapi-v2.
   that ``views.update`` / ``views.publish`` check (``hash_conflict``).
 - ``chat.getPermalink`` answers ``https://<domain>.slack.com/archives/<C>/p<ts without dot>``,
   with ``?thread_ts=<parent>&cid=<C>`` for replies.
+- message blocks are checked against Block Kit's documented limits (``slack_blocks``):
+  ``invalid_blocks`` with the errors and their JSON pointers; ``text`` over 40,000
+  characters is ``msg_too_long``.
 - response URLs accept up to 5 posts (then ``used_url``) and honour ``replace_original`` /
   ``delete_original`` and ``response_type: in_channel``.
 """
@@ -37,6 +40,7 @@ from flask import Response, jsonify, request
 
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.base import FakeService, Fault, RecordedRequest
+from tests.fakes.slack_blocks import block_errors
 from tests.fakes.slack_models import (
     BOT_ID,
     CREATED,
@@ -59,7 +63,6 @@ TRIGGER_TTL = 3.0
 """Seconds a trigger id stays usable, as on Slack."""
 RESPONSE_URL_USES = 5
 MAX_TEXT = 40000
-MAX_MESSAGE_BLOCKS = 50
 MAX_PUSHED_VIEWS = 3
 
 DEFAULT_SCOPES = frozenset(
@@ -691,11 +694,12 @@ class FakeSlack(FakeService):
         attachments = _json_arg(args, "attachments", "invalid_attachments")
         if blocks is not None and not isinstance(blocks, list):
             raise SlackError("invalid_blocks_format")
-        if isinstance(blocks, list) and (
-            len(blocks) > MAX_MESSAGE_BLOCKS
-            or any(not isinstance(b, dict) or "type" not in b for b in blocks)
-        ):
-            raise SlackError("invalid_blocks")
+        if isinstance(blocks, list) and (errors := block_errors(blocks)):
+            raise SlackError(
+                "invalid_blocks",
+                errors=errors,
+                response_metadata={"messages": [f"[ERROR] {e}" for e in errors]},
+            )
         if attachments is not None and not isinstance(attachments, list):
             raise SlackError("invalid_attachments")
         if len(text) > MAX_TEXT:

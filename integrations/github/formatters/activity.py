@@ -77,10 +77,11 @@ def deployment_status(event: DeploymentStatusEvent) -> Rendered:
     status, deployment = event.deployment_status, event.deployment
     emoji, outcome = DEPLOYMENT_OUTCOMES[status.state]
     environment = status.environment or deployment.environment
-    line = (
-        f"{emoji} Deployment of {code(deployment.ref)} ({short_sha(deployment.sha)}) to "
-        f"{code(environment)} {outcome} in {_repo_link(event.repository)}"
-    )
+    what = f" of {code(deployment.ref)}" if deployment.ref else ""
+    if deployment.sha:
+        what += f" ({short_sha(deployment.sha)})"
+    where = f" to {code(environment)}" if environment else ""
+    line = f"{emoji} Deployment{what}{where} {outcome} in {_repo_link(event.repository)}"
     target = (
         status.environment_url or status.target_url or f"{event.repository.html_url}/deployments"
     )
@@ -105,6 +106,10 @@ WORKFLOW_FAILURES = frozenset({"failure", "timed_out", "startup_failure"})
 """The conclusions a subscription hears about without `workflows:all` (`filters.py`)."""
 
 
+def _numbered(name: str, number: int | None) -> str:
+    return f"{name} #{number}" if number is not None else name
+
+
 def workflow_run_completed(event: WorkflowRunEvent) -> Rendered:
     """A finished run, whatever its outcome; subscriptions pass failures unless they ask for
     `workflows:all`."""
@@ -114,7 +119,7 @@ def workflow_run_completed(event: WorkflowRunEvent) -> Rendered:
     name = (run.name or "").strip() or (event.workflow.name if event.workflow else "") or "workflow"
     on = f" on {code(run.head_branch)}" if run.head_branch else ""
     line = (
-        f"{emoji} Workflow {link(run.html_url, f'{name} #{run.run_number}')} {outcome}{on} "
+        f"{emoji} Workflow {link(run.html_url, _numbered(name, run.run_number))} {outcome}{on} "
         f"in {_repo_link(event.repository)}"
     )
     actor = run.actor or event.sender

@@ -40,7 +40,7 @@ run-dev: install ## run with debug logging
 
 run-prod: install ## migrate, then serve with gunicorn (2 gthread workers)
 	$(PY) app.py db upgrade
-	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 8 \
+	$(BIN)/gunicorn -c gunicorn.conf.py --workers 2 --worker-class gthread --threads 8 \
 	  --bind $(CONNECT_HOST):$(CONNECT_PORT) --access-logfile - 'app:create_app()'
 
 worker: install ## run a delivery worker only

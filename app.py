@@ -3,13 +3,16 @@
 python app.py              HTTP service (+ delivery worker, + Socket Mode with SLACK_APP_TOKEN)
 python app.py worker       a delivery worker only
 python app.py db upgrade   migrate DATABASE_URL to the latest schema (also: downgrade, current)
-gunicorn 'app:create_app()'
+gunicorn -c gunicorn.conf.py 'app:create_app()'
+
+SIGTERM/SIGINT stop `python app.py` and `python app.py worker` cleanly within
+CONNECT_SHUTDOWN_GRACE_SECONDS (`web.lifecycle`); under gunicorn, `gunicorn.conf.py`'s hooks
+do the same for the delivery threads of each gunicorn worker.
 """
 
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import time
 
@@ -18,6 +21,7 @@ from flask import Flask, g, request
 from integrations.container import Container, build_container
 from settings import ConfigError, Settings, WorkerMode, load_settings
 from storage import Database, Repositories
+from web.lifecycle import StopSignals
 from web.logging import configure_logging
 from web.metrics import Metrics
 from web.runtime import EXTENSION, Runtime
@@ -112,7 +116,7 @@ def start_worker(container: Container, metrics: Metrics):  # -> Worker
     def count(target: str, outcome: str) -> None:
         metrics.deliveries.labels(target, outcome).inc()
 
-    worker = Worker(container, on_outcome=count).start()
+    worker = Worker(container, on_outcome=count, role="web").start()
     Gauge(
         "connect_worker_threads_alive",
         "Delivery worker threads running in this process",
@@ -121,55 +125,50 @@ def start_worker(container: Container, metrics: Metrics):  # -> Worker
     return worker
 
 
-def run_worker(settings: Settings) -> int:
-    """`python app.py worker`: deliver until SIGTERM/SIGINT, then finish the events in hand."""
-    import signal
-
+def run_worker(settings: Settings, stop: StopSignals) -> int:
+    """`python app.py worker`: deliver until SIGTERM/SIGINT, then stop within the grace."""
     from integrations.delivery.worker import Worker
+    from web.lifecycle import stop_worker
 
     db = Database(settings.database_url)
     if settings.is_sqlite:
         db.upgrade()
-    worker = Worker(build_container(settings, Repositories.on(db)))
+    worker = Worker(build_container(settings, Repositories.on(db)), role="worker")
     if not worker.container.slack_configured:
         print("connect worker: SLACK_BOT_TOKEN is not set; nothing is delivered", file=sys.stderr)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: worker.request_stop())
     worker.start()
-    worker.wait()
-    worker.stop()
+    stop.wait()
+    stop_worker(stop.name, worker)
     db.dispose()
     return 0
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+def serve(settings: Settings, stop: StopSignals) -> None:
+    """`python app.py`: the HTTP service on CONNECT_HOST:CONNECT_PORT, until SIGTERM/SIGINT."""
+    import threading
 
-
-def serve(settings: Settings) -> None:
-    """`python app.py`: the HTTP service on CONNECT_HOST:CONNECT_PORT."""
     from werkzeug.serving import make_server
 
+    from bot.socket_mode import start_socket_mode
+    from web.lifecycle import InFlight, shut_down
+    from web.webhooks import WORKER_EXTENSION
+
     app = create_app(settings)
+    in_flight = InFlight(app.wsgi_app)
+    app.wsgi_app = in_flight
     server = make_server(settings.connect_host, settings.connect_port, app, threaded=True)
     log.info("http.listening host=%s port=%s", settings.connect_host, server.server_port)
-    from bot.socket_mode import start_socket_mode
-
     socket_mode = start_socket_mode(app.extensions[EXTENSION])  # with SLACK_APP_TOKEN
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: the same clean shutdown
-    try:
-        server.serve_forever()  # returns on Ctrl-C or SIGTERM (Werkzeug takes the interrupt)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        log.info("http.stopping")
-        server.server_close()
-        if socket_mode is not None:
-            socket_mode.stop()
-        from web.webhooks import WORKER_EXTENSION
-
-        if (worker := app.extensions.get(WORKER_EXTENSION)) is not None:
-            worker.stop()
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    stop.wait()
+    shut_down(
+        stop,
+        grace=settings.connect_shutdown_grace_seconds,
+        server=server,
+        in_flight=in_flight,
+        socket_mode=socket_mode,
+        worker=app.extensions.get(WORKER_EXTENSION),
+    )
 
 
 def database_command(settings: Settings, args: list[str]) -> int:
@@ -200,15 +199,16 @@ def main(argv: list[str]) -> int:
         return 2
     configure_logging(settings)
     command = argv[0] if argv else "serve"
-    if command == "serve":
-        serve(settings)
-        return 0
     if command == "db":
         return database_command(settings, argv[1:])
+    if command not in ("serve", "worker"):
+        print(f"unknown command {command!r}: use serve, worker or db", file=sys.stderr)
+        return 2
+    stop = StopSignals().install()  # a signal from here on only sets state
     if command == "worker":
-        return run_worker(settings)
-    print(f"unknown command {command!r}: use serve, worker or db", file=sys.stderr)
-    return 2
+        return run_worker(settings, stop)
+    serve(settings, stop)
+    return 0
 
 
 if __name__ == "__main__":

@@ -100,6 +100,24 @@ class Attempt:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisteredWorker:
+    """A delivery worker process as it registered itself (`delivery_workers`).
+
+    `boot_id`, `pid_namespace` and `process_start` are None where the platform cannot tell.
+    """
+
+    id: str
+    role: str
+    host: str
+    pid: int
+    boot_id: str | None
+    pid_namespace: str | None
+    process_start: str | None
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceMapping:
     id: int
     source_service: str

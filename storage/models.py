@@ -149,3 +149,27 @@ class Subscription(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DeliveryWorker(Base):
+    """A running delivery worker process (`integrations.delivery.registry`): who it is, and
+    when it last said it was alive.
+
+    `id` begins every lease holder id of the process's threads (`integration_logs.locked_by`
+    is `<id>:<thread>`), so the leases of a worker found dead are released by that prefix.
+    `boot_id`, `pid_namespace` and `process_start` say whether `pid` on `host` is still this
+    process; NULL where the platform cannot tell.
+    """
+
+    __tablename__ = "delivery_workers"
+    __table_args__ = (Index("ix_delivery_worker_host", "host"), MYSQL_TABLE)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(NAME_LEN))
+    host: Mapped[str] = mapped_column(String(ID_LEN))
+    pid: Mapped[int] = mapped_column(Integer)
+    boot_id: Mapped[str | None] = mapped_column(String(64))
+    pid_namespace: Mapped[str | None] = mapped_column(String(64))
+    process_start: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

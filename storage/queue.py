@@ -6,6 +6,11 @@ simply stops renewing, and once the lease has expired any worker may claim the r
 Every write that ends an attempt is fenced on `locked_by`, so a worker whose lease was taken
 over cannot overwrite the new owner's outcome.
 
+A lease can also end early: a stopping worker releases the events it will not finish
+(`release`), and a worker process found dead has all of its leases released by the prefix of
+its holder ids (`release_holder`, see `integrations.delivery.registry`). A released event
+keeps `locked_by`, so the next claim marks the unfinished attempt `abandoned`.
+
 Per-thread order: only the *head* of each `ordering_key` is claimable, i.e. a row with no
 older pending row of the same key. An older row that waits for a retry therefore holds back
 the newer ones of its thread (and only of its thread), so two events of one issue or pull
@@ -214,7 +219,10 @@ class QueueRepository:
             .values(
                 outcome=ABANDONED,
                 finished_at=now,
-                error="the worker making this attempt stopped before it ended (lease expired)",
+                error=(
+                    "the worker making this attempt stopped before it ended (its lease ran out, "
+                    "or was released when it stopped or was found dead)"
+                ),
             )
             .execution_options(synchronize_session=False)
         )
@@ -297,6 +305,43 @@ class QueueRepository:
                 .execution_options(synchronize_session=False)
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
+
+    # Giving leases up early ------------------------------------------------------------
+
+    def release(self, claim: Claim, worker_id: str, *, until: datetime) -> bool:
+        """Give up the lease of an attempt that will not be ended (the worker is stopping):
+        the event becomes claimable at `until` instead of when the lease would have run out.
+
+        The attempt stays `running` until the next claim marks it `abandoned`. False when the
+        lease was no longer this worker's (or already ran out before `until`).
+        """
+        with self._db.write() as session:
+            result = session.execute(
+                update(Log)
+                .where(*_held_by(claim, worker_id), Log.locked_until > until)
+                .values(locked_until=until)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def release_holder(self, prefix: str, *, until: datetime) -> list[int]:
+        """Release every lease held under `prefix` (a worker process found dead: its thread ids
+        all begin `<worker>:`): those events become claimable at `until`. Returns their ids."""
+        with self._db.write() as session:
+            held = (
+                Log.status == Status.PENDING.value,
+                Log.locked_by.startswith(prefix, autoescape=True),
+                Log.locked_until > until,
+            )
+            ids = list(session.scalars(select(Log.id).where(*held).order_by(Log.id)))
+            if ids:
+                session.execute(
+                    update(Log)
+                    .where(Log.id.in_(ids), *held)
+                    .values(locked_until=until)
+                    .execution_options(synchronize_session=False)
+                )
+            return ids
 
     # A first attempt made by the receiver itself (added for the Slack listeners, issue 4) ---
 

@@ -9,6 +9,7 @@ from storage.integrations import IntegrationRepository
 from storage.mappings import MappingRepository
 from storage.queue import QueueRepository
 from storage.subscriptions import SubscriptionRepository
+from storage.workers import WorkerRegistry
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,7 @@ class Repositories:
     mappings: MappingRepository
     subscriptions: SubscriptionRepository
     queue: QueueRepository
+    workers: WorkerRegistry
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -29,4 +31,5 @@ class Repositories:
             MappingRepository(db),
             SubscriptionRepository(db),
             QueueRepository(db),
+            WorkerRegistry(db),
         )

@@ -166,6 +166,43 @@ def test_a_lease_shorter_than_the_client_timeouts_is_warned_about(
         WorkerConfig(lease_seconds=0)
 
 
+# Stopping ---------------------------------------------------------------------------------
+
+
+def test_a_stopping_worker_releases_the_delivery_it_cannot_finish(
+    setup: Callable[..., Setup],
+) -> None:
+    s = setup(faults=lambda fake: fake.slow_after_apply("chat.postMessage", 30))
+    live, fake = s.pipeline.live, s.pipeline.slack
+    stopping = patient_worker(live, fake, lease_seconds=2).start()
+    deadline = time.monotonic() + 10
+    while not fake.calls("chat.postMessage"):
+        assert time.monotonic() < deadline, "the delivery never started"
+        time.sleep(0.02)
+
+    started = time.monotonic()
+    assert stopping.stop(grace=1.0) == 1
+    assert time.monotonic() - started < 1.0 + 2.0  # the grace, and time to release
+    assert s.pipeline.event(s.event_id)["status"] == "pending"
+    # The next worker may claim it once the post already allowed (up to 1 s, half the lease)
+    # must have ended; it finds that post and does not post again.
+    assert drain(s.pipeline, make_worker(live, fake), s.event_id) == "completed"
+    assert len(fake.replies(CHANNEL, s.root)) == 1
+    assert len(fake.calls("chat.postMessage")) == 1
+    assert outcomes(s.pipeline, s.event_id) == ["abandoned", "completed"]
+
+
+def test_a_worker_asked_to_stop_claims_nothing_more(setup: Callable[..., Setup]) -> None:
+    s = setup()
+    worker = make_worker(s.pipeline.live, s.pipeline.slack)
+    worker.request_stop()
+    assert worker.stopping
+    worker.start()
+    time.sleep(0.3)  # a few poll intervals
+    assert worker.stop() == 0
+    assert s.pipeline.event(s.event_id)["attempt_log"] == []
+
+
 # Rate limits ------------------------------------------------------------------------------
 
 

@@ -57,17 +57,24 @@ def worker_env(database_url: str, fake: FakeSlack, **extra: str) -> dict[str, st
 
 
 @contextmanager
-def workers(count: int, env: dict[str, str], cwd: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+def workers(
+    count: int, env: dict[str, str], cwd: Path, *, output: Path | None = None
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`count` worker processes; their output goes to `output` (appended) when given."""
+    handle = output.open("ab") if output is not None else None
+    sink = handle if handle is not None else subprocess.DEVNULL
     started = [
         subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "worker"],
             cwd=cwd,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=sink,
         )
         for _ in range(count)
     ]
+    if handle is not None:
+        handle.close()  # the children have their own copies
     try:
         yield started
     finally:

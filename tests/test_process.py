@@ -68,6 +68,8 @@ def test_app_comes_up_on_sqlite_without_credentials(tmp_path: Path) -> None:
         output = process.communicate(timeout=10)[0]
     assert "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in output  # the log says what to set
     assert "http.stopping" in output  # SIGTERM stops it cleanly
+    assert "shutdown.done" in output
+    assert "Traceback" not in output
     assert process.returncode == 0
     assert "jira-token-never-logged" not in output
     assert (tmp_path / "fresh.db").exists()

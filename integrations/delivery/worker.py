@@ -4,7 +4,8 @@ Process model. `python app.py` (and each gunicorn worker process, via `create_ap
 worker in background threads unless `CONNECT_WORKER=off`; `python app.py worker` runs one in
 the foreground. Any number of workers may share one PostgreSQL or MySQL/MariaDB database:
 claims are leases (`storage.queue`), so they never deliver an event twice at once, and a
-killed worker's events are taken over when its lease expires.
+killed worker's events are taken over when its lease runs out (`lease_seconds`, 20 s by
+default) or, on its own host, at once (`integrations.delivery.registry`).
 
 Outcome policy, per attempt (each is a row of `integration_attempts`):
 
@@ -23,13 +24,12 @@ Events no handler serves (stored by an older version, or their route removed sin
 refuses such pairs) are never claimed: every `SWEEP_SECONDS` they are ended as `ignored` with
 the reason (`end_unrouted`) instead of waiting for ever.
 
-Leases. A claim is leased for `lease_seconds`; while its handler runs, a heartbeat thread
-(`Lease`) renews it every third of that, so a slow delivery (a slow GitHub API, a slow
-Slack) is never taken over by another worker while this one is still at it, and a worker
-that dies stops renewing, so its events are taken over one lease later. When a renewal finds
-the lease gone (another worker took the event over after this one stalled), the poster makes
-no further Slack calls for the event, and the attempt is not recorded as this worker's: the
-new owner decides how the event ends.
+Leases (`Lease`): renewed while the handler runs, so a slow delivery is never taken over
+while this worker is still at it; a Slack call is made only while the lease has a whole
+client timeout left. When the lease is lost (another worker took the event over after this
+one stalled), the poster makes no further Slack calls, and the attempt is not recorded as
+this worker's: the new owner decides how the event ends. `stop(grace)` lets the deliveries
+in hand finish for up to `grace` seconds and releases the leases of those still running.
 
 A failed event is listed by `/api/v1/integrations?status=failed` and re-queued by
 `POST /api/v1/integrations/<id>/retry`.
@@ -40,6 +40,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import secrets
 import socket
 import threading
 import time
@@ -49,7 +50,9 @@ from dataclasses import dataclass
 from integrations.container import Container
 from integrations.delivery import DeliveryContext, Done, Fail, Retry
 from integrations.delivery.lease import Lease
-from integrations.routes import handler_for, routes, unsupported
+from integrations.delivery.registry import Presence
+from integrations.delivery.sweep import UnroutedSweep
+from integrations.routes import handler_for, routes
 from integrations.slack.poster import SlackPoster
 from settings import Settings
 from storage.domain import Service, Status
@@ -60,12 +63,10 @@ log = logging.getLogger(__name__)
 BACKOFF_CAP_SECONDS = 15 * 60.0
 CLIENT_TIMEOUT_SECONDS = 10.0
 """The Slack and Jira clients' request timeout (`delivery_client`, `JiraConfig.from_settings`)."""
-SWEEP_SECONDS = 60.0
-"""How often a worker ends the pending events of pairs no handler serves (`end_unrouted`)."""
-SAFE_LEASE_SECONDS = 3 * CLIENT_TIMEOUT_SECONDS
-"""Below this a lease is fragile: a renewal delayed by a busy database or a long pause of the
-process may come too late. Shorter leases are allowed (tests use them to see a killed worker
-taken over quickly) but warned about at start."""
+SAFE_LEASE_SECONDS = 2 * CLIENT_TIMEOUT_SECONDS
+"""Below this a lease cannot keep a whole client timeout in reserve for the last Slack call
+(`Lease.held`) and leave time for renewals: allowed (tests), but warned about at start."""
+RELEASE_RESERVE_SECONDS = 0.5  # of the shutdown grace, to release what is still running
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,10 @@ class WorkerConfig:
     poll_seconds: float = 1.0
     max_attempts: int = 8
     backoff_seconds: float = 2.0
-    lease_seconds: float = 120.0
+    lease_seconds: float = 20.0
     batch: int = 1
+    heartbeat_seconds: float = 5.0  # registry entry renewed, dead workers looked for
+    shutdown_grace_seconds: float = 10.0
     max_rate_limited: int = 50
     """Rate-limited attempts (`Retry-After`) an event may have before it fails; they do not
     count against `max_attempts`."""
@@ -92,6 +95,7 @@ class WorkerConfig:
             max_attempts=settings.connect_delivery_max_attempts,
             backoff_seconds=settings.connect_delivery_backoff_seconds,
             lease_seconds=settings.connect_delivery_lease_seconds,
+            shutdown_grace_seconds=settings.connect_shutdown_grace_seconds,
         )
 
 
@@ -111,17 +115,24 @@ class Worker:
         config: WorkerConfig | None = None,
         on_outcome: Callable[[str, str], None] | None = None,
         name: str | None = None,
+        role: str = "worker",
     ) -> None:
         self.container = container
         self.repos = container.repos
         self.config = config or WorkerConfig.from_settings(container.settings)
         self._on_outcome = on_outcome
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        # Unique per instance, and the prefix of each thread's lease holder id (`locked_by`).
+        token = secrets.token_hex(3)
+        self.name = (name or f"{socket.gethostname()[:40]}:{os.getpid()}:{token}")[:56]
+        self.role = role
+        self._stop_requested = False
         self._stopping = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
-        self._sweep_lock = threading.Lock()
-        self._next_sweep = 0.0
+        self._sweep = UnroutedSweep(self.repos.queue, self._count)
+        self._in_flight: set[Lease] = set()
+        self._in_flight_lock = threading.Lock()
+        self._presence: Presence | None = None
         if self.config.lease_seconds < SAFE_LEASE_SECONDS:
             log.warning(
                 "worker.short_lease lease=%ss: CONNECT_DELIVERY_LEASE_SECONDS below %ss may let "
@@ -149,6 +160,11 @@ class Worker:
     # Lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> Worker:
+        """Join the registry (releasing the leases of dead workers on this host), then start
+        the delivery threads."""
+        self._presence = Presence(
+            self.repos, self.name, self.role, heartbeat_seconds=self.config.heartbeat_seconds
+        ).start()
         for index in range(self.config.threads):
             thread = threading.Thread(
                 target=self._loop,
@@ -167,16 +183,28 @@ class Worker:
         return self
 
     def request_stop(self) -> None:
-        """Ask the threads to stop after the events in hand (safe in a signal handler)."""
-        self._stopping.set()
+        """Claim nothing more (safe in a signal handler: it only sets a flag)."""
+        self._stop_requested = True
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Finish the events in hand, then stop (their leases are released by finishing)."""
+    def stop(self, grace: float | None = None) -> int:
+        """Claim nothing more, let the deliveries in hand finish for up to `grace` seconds
+        (default `shutdown_grace_seconds`), release those still running; returns how many."""
+        grace = self.config.shutdown_grace_seconds if grace is None else grace
+        deadline = time.monotonic() + max(0.0, grace - RELEASE_RESERVE_SECONDS)
+        self._stop_requested = True
         self._stopping.set()
         self.wake()
         for thread in self._threads:
-            thread.join(timeout)
-        log.info("worker.stopped name=%s", self.name)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        with self._in_flight_lock:
+            running = list(self._in_flight)
+        released = sum(1 for lease in running if lease.release())
+        if self._presence is not None:
+            self._presence.stop()
+        log.info(
+            "worker.stopped name=%s unfinished=%s released=%s", self.name, len(running), released
+        )
+        return released
 
     @property
     def alive_threads(self) -> int:
@@ -187,14 +215,13 @@ class Worker:
         with self._wake:
             self._wake.notify_all()
 
-    def wait(self) -> None:
-        """Block until `stop()` (for `python app.py worker`)."""
-        while not self._stopping.wait(1.0):
-            pass
+    @property
+    def stopping(self) -> bool:
+        return self._stop_requested or self._stopping.is_set()
 
     def _loop(self, worker_id: str) -> None:
         failures = 0
-        while not self._stopping.is_set():
+        while not self.stopping:
             try:
                 handled = self.run_once(worker_id)
                 failures = 0
@@ -205,7 +232,7 @@ class Worker:
                 continue
             if handled == 0:
                 with self._wake:
-                    if not self._stopping.is_set():
+                    if not self.stopping:
                         self._wake.wait(self.config.poll_seconds)
 
     # Delivering ---------------------------------------------------------------------------
@@ -213,7 +240,7 @@ class Worker:
     def run_once(self, worker_id: str | None = None) -> int:
         """Claim and deliver one batch; returns how many events were handled."""
         worker_id = worker_id or f"{self.name}:once"
-        self._sweep_when_due()
+        self._sweep.when_due()
         claims = self.repos.queue.claim(
             worker_id,
             self.routes(),
@@ -221,12 +248,20 @@ class Worker:
             lease_seconds=self.config.lease_seconds,
         )
         leases = [self._lease(claim, worker_id) for claim in claims]  # a batch waits leased
+        with self._in_flight_lock:
+            self._in_flight.update(leases)
+        if self.stopping:  # claimed as the stop came: not ours to start any more
+            for lease in leases:
+                lease.release()
         try:
             for claim, lease in zip(claims, leases, strict=True):
-                self.deliver(claim, worker_id, lease)
+                if lease.held():  # not released meanwhile by a stop
+                    self.deliver(claim, worker_id, lease)
         finally:
             for lease in leases:
                 lease.stop()
+            with self._in_flight_lock:
+                self._in_flight.difference_update(leases)
         return len(claims)
 
     def run_until_idle(self, max_events: int = 10_000) -> int:
@@ -240,30 +275,12 @@ class Worker:
         return handled
 
     def end_unrouted(self) -> int:
-        """End the pending events of pairs no handler serves as `ignored`, with the reason;
-        returns how many."""
-        ended = self.repos.queue.end_unrouted(routes(), unsupported)
-        for (source, target), count in ended.items():
-            log.warning(
-                "delivery.unrouted_ignored source=%s target=%s events=%s: %s",
-                source,
-                target,
-                count,
-                unsupported(source, target),
-            )
-            for _ in range(count):
-                self._count(target, Status.IGNORED.value)
-        return sum(ended.values())
-
-    def _sweep_when_due(self) -> None:
-        with self._sweep_lock:
-            if time.monotonic() < self._next_sweep:
-                return
-            self._next_sweep = time.monotonic() + SWEEP_SECONDS
-        self.end_unrouted()
+        """End the pending events of pairs no handler serves (`UnroutedSweep`)."""
+        return self._sweep.run()
 
     def _lease(self, claim: Claim, worker_id: str) -> Lease:
-        return Lease(self.repos.queue, claim, worker_id, self.config.lease_seconds).start()
+        lease_seconds, margin = self.config.lease_seconds, CLIENT_TIMEOUT_SECONDS
+        return Lease(self.repos.queue, claim, worker_id, lease_seconds, margin=margin).start()
 
     def deliver(self, claim: Claim, worker_id: str, lease: Lease | None = None) -> None:
         """Run the handler of `claim` under its lease (renewed meanwhile), then end the attempt

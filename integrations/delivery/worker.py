@@ -9,10 +9,12 @@ killed worker's events are taken over when its lease expires.
 Outcome policy, per attempt (each is a row of `integration_attempts`):
 
 - the handler returns `Done` → `completed`, or `ignored` with the reason;
-- it raises `Retry(retry_after=s)` (a Slack or Jira 429) → pending, due after `s` seconds;
-  such a rate-limited attempt is recorded but does not count against the attempt limit
-  (being asked to slow down says nothing about the event), only against its own cap of
-  `max_rate_limited` attempts, so an event that is rate-limited for ever still ends;
+- it raises `Retry(retry_after=s)` (a Slack or Jira 429, or the Slack channel pacer
+  deferring a post into a busy channel) → pending, due after `s` seconds (plus up to 10 %
+  jitter unless `jitter=False`); such a rate-limited attempt is recorded but does not count
+  against the attempt limit (being asked to slow down says nothing about the event), only
+  against its own cap of `max_rate_limited` attempts, so an event that is rate-limited for
+  ever still ends;
 - it raises `Retry` (5xx, timeout, connection) → pending, due after an exponential backoff
   with jitter;
 - it raises `Fail` → `failed` at once;
@@ -252,7 +254,7 @@ class Worker:
             done = handler(event, self.context(claim, still_ours=lease.held))
         except Retry as exc:
             if self._still_owned(claim, worker_id, lease):
-                self._retry(claim, worker_id, str(exc), exc.retry_after)
+                self._retry(claim, worker_id, str(exc), exc.retry_after, jitter=exc.jitter)
             return
         except Fail as exc:
             if self._still_owned(claim, worker_id, lease):
@@ -294,6 +296,7 @@ class Worker:
             event_id=claim.id,
             check_previous=claim.is_retry,
             still_ours=still_ours,
+            attempt=claim.attempt,
         )
         return DeliveryContext(
             container=self.container, poster=poster, attempt=claim.attempt, is_retry=claim.is_retry
@@ -316,7 +319,15 @@ class Worker:
         )
         self._count(claim.integration.target_service, status.value)
 
-    def _retry(self, claim: Claim, worker_id: str, error: str, retry_after: float | None) -> None:
+    def _retry(
+        self,
+        claim: Claim,
+        worker_id: str,
+        error: str,
+        retry_after: float | None,
+        *,
+        jitter: bool = True,
+    ) -> None:
         if retry_after is not None:  # rate limited: not the event's fault, a budget of its own
             rate_limited = claim.rate_limited + 1
             if rate_limited >= self.config.max_rate_limited:
@@ -326,7 +337,7 @@ class Worker:
                     f"gave up after {rate_limited} rate-limited attempts; last error: {error}",
                 )
                 return
-            delay = retry_after * random.uniform(1.0, 1.1)  # noqa: S311
+            delay = retry_after * (random.uniform(1.0, 1.1) if jitter else 1.0)  # noqa: S311
             outcome = RATE_LIMITED
         elif claim.budget_used >= self.config.max_attempts:
             self._fail(

@@ -106,11 +106,15 @@ class Worker:
         config: WorkerConfig | None = None,
         on_outcome: Callable[[str, str], None] | None = None,
         name: str | None = None,
+        on_threads: Callable[[int], None] | None = None,
     ) -> None:
+        """`on_outcome(target, outcome)` after each attempt; `on_threads(n)` with the number
+        of delivery threads running, after they start and as each one ends (metrics)."""
         self.container = container
         self.repos = container.repos
         self.config = config or WorkerConfig.from_settings(container.settings)
         self._on_outcome = on_outcome
+        self._on_threads = on_threads
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._stopping = threading.Event()
         self._wake = threading.Condition()
@@ -144,13 +148,14 @@ class Worker:
     def start(self) -> Worker:
         for index in range(self.config.threads):
             thread = threading.Thread(
-                target=self._loop,
+                target=self._run_thread,
                 args=(f"{self.name}:{index}"[:64],),
                 name=f"delivery-{index}",
                 daemon=True,
             )
             thread.start()
             self._threads.append(thread)
+        self._report_threads()
         log.info(
             "worker.started name=%s threads=%s routes=%s",
             self.name,
@@ -184,6 +189,16 @@ class Worker:
         """Block until `stop()` (for `python app.py worker`)."""
         while not self._stopping.wait(1.0):
             pass
+
+    def _run_thread(self, worker_id: str) -> None:
+        try:
+            self._loop(worker_id)
+        finally:
+            self._report_threads(ending=threading.current_thread())
+
+    def _report_threads(self, ending: threading.Thread | None = None) -> None:
+        if self._on_threads is not None:
+            self._on_threads(sum(1 for t in self._threads if t.is_alive() and t is not ending))
 
     def _loop(self, worker_id: str) -> None:
         failures = 0

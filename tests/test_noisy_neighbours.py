@@ -82,6 +82,9 @@ def flood(
     for channel, project in ((FLOODED, "FLOOD"), (QUIET, "QUIET")):
         fake_slack.add_channel(channel, channel.lower())
         live.runtime.repos.subscriptions.create(NewSubscription("jira", project, channel))
+    # One post a second, and the short burst Slack tolerates: two posts, enough to absorb the
+    # few milliseconds by which two requests sent a second apart may arrive less than a
+    # second apart, while any sustained rate above one a second is answered 429.
     limit = fake_slack.limit_posts(per_second=1.0, burst=2)
     yield Flood(live, fake_slack, limit)
     live.app.extensions[WORKER_EXTENSION].stop()

@@ -9,15 +9,16 @@ thread that slept on each `Retry-After` would hold up every other channel. So th
 poster asks the pacer before each post:
 
 - a channel has one *lane*: the event posting into it now (its *holder*). Posts into the
-  channel are one `interval` apart; the holder waits that out itself between its own posts
-  (a card and its reply: under a second);
-- an event that finds the lane free, or about to be (within `lead`, one interval), becomes
-  the next holder, waiting for it in its thread. There is one such waiter per channel: at
-  most two of the worker's threads are ever at one channel;
+  channel are one `interval` apart (a second, and a little margin); the holder waits that out
+  itself between its own posts (a card and its reply);
+- an event that finds the lane free, or about to be (within `max_wait`, two intervals), with
+  no deferred event due before it, becomes the next holder, waiting for it in its thread.
+  There is one such waiter per channel: at most two of the worker's threads are ever at one
+  channel;
 - any other event is *deferred* (`ChannelBusy`): the worker reschedules it, exactly (no
-  jitter), to come back `lead` before the moment the lane should be free for it. Deferred
-  events are promised successive moments (a *ticket* each), so a flood comes back one by one
-  at the channel's pace, deferred about once each, instead of all at once every second;
+  jitter), to come back `lead` (one interval) before the moment the lane should be free for
+  it. Deferred events queue in order, each promised its own moment, so a flood comes back one
+  by one at the channel's pace, deferred about once each, instead of all at once every second;
 - a 429 from Slack for the channel (another process posted there too) moves the channel's
   next post out by its `Retry-After`, for every event of this process.
 
@@ -34,6 +35,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+SEND_MARGIN_SECONDS = 0.05
+"""Added to the interval between posts into a channel: two requests sent one interval apart
+may reach Slack a few milliseconds closer together (a slower connection, a busy process)."""
 MIN_DEFER_SECONDS = 0.25
 """The shortest deferral: an event whose moment has come but whose lane is still busy comes
 back this much later, not at once (which would spin a worker thread on it)."""
@@ -89,7 +93,7 @@ class ChannelPacer:
     ) -> None:
         if posts_per_second <= 0:
             raise ValueError(f"posts_per_second must be positive, not {posts_per_second}")
-        self.interval = 1.0 / posts_per_second
+        self.interval = 1.0 / posts_per_second + SEND_MARGIN_SECONDS
         self.lead = self.interval
         self.max_wait = 2 * self.interval
         self.grace = 2 * self.interval

@@ -172,6 +172,10 @@ def test_a_flood_into_one_channel_does_not_delay_another(flood: Flood) -> None:
     )
     assert max(latencies) < 5.0
     assert drain_rate >= 0.9
+    # Without pacing the flood also drained at ~1/s, but with 549 posts answered 429 and
+    # 1,141 Slack calls (every retry read the channel back).
+    assert refused <= 2
+    assert calls <= 2 * (len(granted) + len(quiet))
     assert sorted(flood.posted_events(FLOODED)) == flooded  # each exactly once
     assert flood.posted_events(QUIET) == quiet
     _completed(flood, [*flooded, *quiet])

@@ -38,7 +38,7 @@ run: install ## set up and run the service (SQLite by default): python app.py
 run-dev: install ## run with debug logging
 	CONNECT_DEBUG=true CONNECT_LOG_LEVEL=DEBUG $(PY) app.py
 
-run-prod: install ## migrate, then serve with gunicorn (2 gthread workers)
+run-prod: install ## migrate, then serve with gunicorn (2 gthread workers, metrics of both)
 	$(PY) app.py db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py --workers 2 --worker-class gthread --threads 8 \
 	  --bind $(CONNECT_HOST):$(CONNECT_PORT) --access-logfile - 'app:create_app()'

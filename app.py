@@ -21,9 +21,10 @@ from flask import Flask, g, request
 from integrations.container import Container, build_container
 from settings import ConfigError, Settings, WorkerMode, load_settings
 from storage import Database, Repositories
+from web.health import worker_checks
 from web.lifecycle import StopSignals
 from web.logging import configure_logging
-from web.metrics import Metrics
+from web.metrics import Metrics, multiprocess_dir
 from web.runtime import EXTENSION, Runtime
 
 log = logging.getLogger("connect")
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     container = build_container(settings, repos)
     runtime = Runtime(
         container=container,
-        metrics=Metrics(repos.integrations.count_by_status),
+        metrics=_metrics(repos),
         health_checks={},
     )
 
@@ -72,9 +73,28 @@ def create_app(settings: Settings | None = None, *, migrate: bool | None = None)
     if settings.connect_worker is WorkerMode.ON:
         from web.webhooks import WORKER_EXTENSION
 
-        app.extensions[WORKER_EXTENSION] = start_worker(container, runtime.metrics)
+        worker = app.extensions[WORKER_EXTENSION] = start_worker(container, runtime.metrics)
+        runtime.health_checks = (runtime.health_checks or {}) | worker_checks(
+            worker, repos.queue, settings.connect_health_max_pending_age_seconds
+        )
     log.info("app.created database=%s slack=%s", db.display_url, settings.slack_configured)
     return app
+
+
+def _metrics(repos: Repositories) -> Metrics:
+    """This app's metrics: every process's under gunicorn when `gunicorn.conf.py` set up
+    Prometheus multiprocess mode, else this process's (and a warning under gunicorn)."""
+    shared = multiprocess_dir()
+    if shared is None and "gunicorn.arbiter" in sys.modules:
+        log.warning(
+            "metrics.per_process: PROMETHEUS_MULTIPROC_DIR is not set, so /metrics shows the "
+            "one gunicorn worker process that answers; start gunicorn with gunicorn.conf.py"
+        )
+    return Metrics(
+        repos.integrations.count_by_status,
+        repos.queue.backlog,
+        multiprocess=shared,
+    )
 
 
 def _register(app: Flask) -> None:
@@ -109,20 +129,13 @@ def start_worker(container: Container, metrics: Metrics):  # -> Worker
     (gunicorn's `--preload` would start it before the fork, where its threads do not
     survive: use `CONNECT_WORKER=off` with `python app.py worker` processes there).
     """
-    from prometheus_client import Gauge
-
     from integrations.delivery.worker import Worker
 
     def count(target: str, outcome: str) -> None:
         metrics.deliveries.labels(target, outcome).inc()
 
-    worker = Worker(container, on_outcome=count, role="web").start()
-    Gauge(
-        "connect_worker_threads_alive",
-        "Delivery worker threads running in this process",
-        registry=metrics.registry,
-    ).set_function(lambda: worker.alive_threads)
-    return worker
+    threads = metrics.worker_threads_alive.set
+    return Worker(container, on_outcome=count, on_threads=threads, role="web").start()
 
 
 def run_worker(settings: Settings, stop: StopSignals) -> int:

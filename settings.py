@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     connect_delivery_backoff_seconds: float = Field(default=2.0, gt=0, le=3600)
     connect_delivery_lease_seconds: float = Field(default=20.0, ge=1, le=3600)
     connect_shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=3600)
+    connect_slack_channel_posts_per_second: float = Field(default=1.0, ge=0, le=100)
+    connect_health_max_pending_age_seconds: float = Field(default=600.0, gt=0, le=86400)
 
     # Storage (may hold a password: kept out of repr and dumps)
     database_url: str = Field(default="sqlite:///./connect.db", repr=False, exclude=True)

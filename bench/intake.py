@@ -153,6 +153,8 @@ def delivery_latency(
             "JIRA_WEBHOOK_SECRET": JIRA_SECRET,
             "SLACK_BOT_TOKEN": slack.bot_token,
             "SLACK_API_URL": slack.api_url,
+            # the pipeline's latency, not Slack's one post a second per channel: no pacing
+            "CONNECT_SLACK_CHANNEL_POSTS_PER_SECOND": "0",
         }
         with gunicorn("app:create_app()", env) as url:
             sent = _send_steadily(url, seconds, rate, issues)

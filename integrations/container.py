@@ -19,6 +19,7 @@ from integrations.github.api import GitHubApi
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.people import Directory, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
+from integrations.slack.pacer import ChannelPacer
 from integrations.slack.writer import SlackWriter
 from integrations.subscriptions.service import SubscriptionService
 from integrations.tickets.comments import CommentSync
@@ -44,8 +45,9 @@ class Container:
 
     `slack` writes for the listeners (its client retries rate limits and 5xx itself);
     `slack_delivery` for the worker (no retries: the queue retries the whole event, after
-    checking what landed). `jira` has the work timeout, `jira_interactive` the short one for
-    paths Slack waits on. `github` is None without `GITHUB_TOKEN`.
+    checking what landed; its posts paced per channel, `CONNECT_SLACK_CHANNEL_POSTS_PER_SECOND`).
+    `jira` has the work timeout, `jira_interactive` the short one for paths Slack waits on.
+    `github` is None without `GITHUB_TOKEN`.
     """
 
     settings: Settings
@@ -78,7 +80,10 @@ def build_container(
     interactive = JiraGateway(JiraConfig.from_settings(settings, timeout=INTERACTIVE_TIMEOUT))
     github = GitHubApi.from_settings(settings)
     people = Directory(slack.client, jira)
-    delivery = SlackWriter(slack_delivery or delivery_client(settings))
+    pace = settings.connect_slack_channel_posts_per_second
+    delivery = SlackWriter(
+        slack_delivery or delivery_client(settings), pacer=ChannelPacer(pace) if pace else None
+    )
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
     return Container(

@@ -89,6 +89,34 @@ class NewIntegration:
 
 
 @dataclass(frozen=True, slots=True)
+class Backlog:
+    """The pending events of one target service, as the queue stands now.
+
+    `waiting_since`: since when the longest-waiting *deliverable* event (due, the oldest
+    pending one of its thread, not leased) has been waiting for a worker to take it; None when
+    none is. An event waiting out a retry delay or queued behind an earlier event of its
+    thread is pending but not deliverable: that wait is by design, not a stuck worker.
+    """
+
+    target_service: str
+    pending: int
+    oldest_received_at: datetime | None
+    waiting_since: datetime | None
+
+    def oldest_age(self, now: datetime) -> float:
+        """Seconds since the oldest pending event was received (0 when none is pending)."""
+        return _seconds_since(self.oldest_received_at, now)
+
+    def longest_wait(self, now: datetime) -> float:
+        """Seconds the longest-waiting deliverable event has waited (0 when none waits)."""
+        return _seconds_since(self.waiting_since, now)
+
+
+def _seconds_since(moment: datetime | None, now: datetime) -> float:
+    return 0.0 if moment is None else max(0.0, (now - moment).total_seconds())
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     """One delivery attempt of an integration event."""
 

@@ -50,6 +50,7 @@ def worker_env(database_url: str, fake: FakeSlack, **extra: str) -> dict[str, st
             "CONNECT_WORKER_POLL_SECONDS": "0.1",
             "CONNECT_DELIVERY_BACKOFF_SECONDS": "0.1",
             "CONNECT_DELIVERY_LEASE_SECONDS": "2",
+            "CONNECT_SLACK_CHANNEL_POSTS_PER_SECOND": "0",  # thousands of posts, one channel
             "CONNECT_LOG_LEVEL": "WARNING",
         }
         | extra

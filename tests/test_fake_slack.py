@@ -232,6 +232,29 @@ def test_429_without_retry_handler_reports_ratelimited(fake_slack: FakeSlack) ->
     assert fake_slack.messages("C0GENERAL") == []
 
 
+def test_the_per_channel_post_limit_answers_429_as_slack_does(fake_slack: FakeSlack) -> None:
+    client = WebClient(token=fake_slack.bot_token, base_url=fake_slack.api_url, retry_handlers=[])
+    fake_slack.add_channel("C0OTHER", "other")
+    limit = fake_slack.limit_posts(per_second=1.0, burst=2)
+
+    client.chat_postMessage(channel="C0GENERAL", text="one")
+    client.chat_postMessage(channel="C0GENERAL", text="two")  # the burst
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C0GENERAL", text="three")
+    client.chat_postMessage(channel="C0OTHER", text="another channel has its own budget")
+
+    assert raised.value.response.status_code == 429
+    assert raised.value.response["error"] == "ratelimited"
+    assert raised.value.response.headers["Retry-After"] == "1"
+    assert [m.text for m in fake_slack.messages("C0GENERAL")] == ["one", "two"]
+    assert [(r.channel, r.retry_after) for r in limit.refused()] == [("C0GENERAL", 1)]
+    time.sleep(1.0)
+    client.chat_postMessage(channel="C0GENERAL", text="a second later")
+    assert len(fake_slack.messages("C0GENERAL")) == 3
+    fake_slack.reset()
+    assert fake_slack.post_limit is None  # off again for the next test
+
+
 def test_faults_are_consumed_in_order(fake_slack: FakeSlack) -> None:
     quick = FixedValueRetryIntervalCalculator(0.01)
     client = WebClient(

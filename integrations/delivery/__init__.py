@@ -24,11 +24,16 @@ if TYPE_CHECKING:
 
 class Retry(Exception):
     """A transient failure: try again later (after `retry_after` seconds when the remote
-    said so, e.g. Slack's or Jira's `Retry-After`)."""
+    said so, e.g. Slack's or Jira's `Retry-After`). The worker adds jitter to `retry_after`
+    so that many events told the same do not all come back at once; `jitter=False` when the
+    moment was chosen for this event (the Slack channel pacer spreads its events itself)."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, *, jitter: bool = True
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.jitter = jitter
 
 
 class Fail(Exception):

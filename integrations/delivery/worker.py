@@ -10,10 +10,12 @@ default) or, on its own host, at once (`integrations.delivery.registry`).
 Outcome policy, per attempt (each is a row of `integration_attempts`):
 
 - the handler returns `Done` → `completed`, or `ignored` with the reason;
-- it raises `Retry(retry_after=s)` (a Slack or Jira 429) → pending, due after `s` seconds;
-  such a rate-limited attempt is recorded but does not count against the attempt limit
-  (being asked to slow down says nothing about the event), only against its own cap of
-  `max_rate_limited` attempts, so an event that is rate-limited for ever still ends;
+- it raises `Retry(retry_after=s)` (a Slack or Jira 429, or the Slack channel pacer
+  deferring a post into a busy channel) → pending, due after `s` seconds (plus up to 10 %
+  jitter unless `jitter=False`); such a rate-limited attempt is recorded but does not count
+  against the attempt limit (being asked to slow down says nothing about the event), only
+  against its own cap of `max_rate_limited` attempts, so an event that is rate-limited for
+  ever still ends;
 - it raises `Retry` (5xx, timeout, connection) → pending, due after an exponential backoff
   with jitter;
 - it raises `Fail` → `failed` at once;
@@ -116,7 +118,10 @@ class Worker:
         on_outcome: Callable[[str, str], None] | None = None,
         name: str | None = None,
         role: str = "worker",
+        on_threads: Callable[[int], None] | None = None,
     ) -> None:
+        """`on_outcome(target, outcome)` after each attempt; `on_threads(n)` with the number
+        of delivery threads running, after they start and as each one ends (metrics)."""
         self.container = container
         self.repos = container.repos
         self.config = config or WorkerConfig.from_settings(container.settings)
@@ -126,6 +131,7 @@ class Worker:
         self.name = (name or f"{socket.gethostname()[:40]}:{os.getpid()}:{token}")[:56]
         self.role = role
         self._stop_requested = False
+        self._on_threads = on_threads
         self._stopping = threading.Event()
         self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
@@ -167,13 +173,14 @@ class Worker:
         ).start()
         for index in range(self.config.threads):
             thread = threading.Thread(
-                target=self._loop,
+                target=self._run_thread,
                 args=(f"{self.name}:{index}"[:64],),
                 name=f"delivery-{index}",
                 daemon=True,
             )
             thread.start()
             self._threads.append(thread)
+        self._report_threads()
         log.info(
             "worker.started name=%s threads=%s routes=%s",
             self.name,
@@ -218,6 +225,16 @@ class Worker:
     @property
     def stopping(self) -> bool:
         return self._stop_requested or self._stopping.is_set()
+
+    def _run_thread(self, worker_id: str) -> None:
+        try:
+            self._loop(worker_id)
+        finally:
+            self._report_threads(ending=threading.current_thread())
+
+    def _report_threads(self, ending: threading.Thread | None = None) -> None:
+        if self._on_threads is not None:
+            self._on_threads(sum(1 for t in self._threads if t.is_alive() and t is not ending))
 
     def _loop(self, worker_id: str) -> None:
         failures = 0
@@ -302,7 +319,7 @@ class Worker:
             done = handler(event, self.context(claim, still_ours=lease.held))
         except Retry as exc:
             if self._still_owned(claim, worker_id, lease):
-                self._retry(claim, worker_id, str(exc), exc.retry_after)
+                self._retry(claim, worker_id, str(exc), exc.retry_after, jitter=exc.jitter)
             return
         except Fail as exc:
             if self._still_owned(claim, worker_id, lease):
@@ -344,6 +361,7 @@ class Worker:
             event_id=claim.id,
             check_previous=claim.is_retry,
             still_ours=still_ours,
+            attempt=claim.attempt,
         )
         return DeliveryContext(
             container=self.container, poster=poster, attempt=claim.attempt, is_retry=claim.is_retry
@@ -366,7 +384,15 @@ class Worker:
         )
         self._count(claim.integration.target_service, status.value)
 
-    def _retry(self, claim: Claim, worker_id: str, error: str, retry_after: float | None) -> None:
+    def _retry(
+        self,
+        claim: Claim,
+        worker_id: str,
+        error: str,
+        retry_after: float | None,
+        *,
+        jitter: bool = True,
+    ) -> None:
         if retry_after is not None:  # rate limited: not the event's fault, a budget of its own
             rate_limited = claim.rate_limited + 1
             if rate_limited >= self.config.max_rate_limited:
@@ -376,7 +402,7 @@ class Worker:
                     f"gave up after {rate_limited} rate-limited attempts; last error: {error}",
                 )
                 return
-            delay = retry_after * random.uniform(1.0, 1.1)  # noqa: S311
+            delay = retry_after * (random.uniform(1.0, 1.1) if jitter else 1.0)  # noqa: S311
             outcome = RATE_LIMITED
         elif claim.budget_used >= self.config.max_attempts:
             self._fail(

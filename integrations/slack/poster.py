@@ -37,6 +37,10 @@ right after it is posted (with the event id), so a retry finds it there too. Edi
 safely (the same `chat.update` again) and send no `metadata`, so the edited message keeps the
 tag of the event that posted it (Slack retains metadata that `chat.update` omits).
 
+Pacing: each post first asks the delivery writer's `ChannelPacer` (about one post a second per
+channel); a busy channel defers the event (`Retry` without jitter, before anything is sent or
+read back) instead of making its thread wait, and a 429 defers that channel's next posts too.
+
 Errors: rate limits, 5xx and transport errors raise `Retry` (the whole event is retried, the
 parts that made it are found by their tag); credentials, scopes and malformed messages raise
 `Fail`; a problem of one target only (channel archived, bot removed, parent deleted) skips that
@@ -55,6 +59,7 @@ from integrations.delivery import Fail, Retry
 from integrations.messages import ChannelPost, Delivery, Ignored, SlackMessage, ThreadPost
 from integrations.slack.blockkit import fitted
 from integrations.slack.errors import SlackRefused, SlackTargetUnavailable, SlackUnavailable
+from integrations.slack.pacer import EventPacing
 from integrations.slack.posts import (
     TAG_EVENT_TYPE,
     Posted,
@@ -78,9 +83,11 @@ class SlackPoster:
     """Posts the messages of one integration event (`event_id`).
 
     `check_previous`: an earlier attempt of this event may have posted already, so look for
-    tagged messages before posting. `still_ours`: asked before each Slack call; once it says
-    False (the worker's lease on the event was lost, another worker now delivers it) no
-    further call is made and `Retry` is raised, so the two workers do not both post.
+    tagged messages before posting (unless the pacer knows that every earlier attempt,
+    `attempt` - 1 of them, was deferred before it sent anything). `still_ours`: asked before
+    each Slack call; once it says False (the worker's lease on the event was lost, another
+    worker now delivers it) no further call is made and `Retry` is raised, so the two
+    workers do not both post.
     """
 
     def __init__(
@@ -91,17 +98,27 @@ class SlackPoster:
         event_id: int,
         check_previous: bool,
         still_ours: Callable[[], bool] | None = None,
+        attempt: int | None = None,
     ) -> None:
         self._writer = writer
         self._client = writer.client
         self._mappings = mappings
         self._event_id = event_id
-        self._check_previous = check_previous
         self._still_ours = still_ours
+        self._pacing = EventPacing(
+            writer.pacer, event_id, attempt=attempt, check_previous=check_previous
+        )
+        self._check_previous = self._pacing.check_previous
 
     # Public -------------------------------------------------------------------------------
 
     def deliver(self, delivery: Delivery) -> Report:
+        try:
+            return self._deliver(delivery)
+        finally:
+            self._pacing.done()
+
+    def _deliver(self, delivery: Delivery) -> Report:
         rendered = delivery.rendered
         work = Work()
         if isinstance(rendered, Ignored):
@@ -283,6 +300,8 @@ class SlackPoster:
         thread_ts: str | None,
         broadcast: bool,
     ) -> Posted:
+        if (wait := self._pacing.defer_post(channel)) is not None:  # before any read-back
+            raise Retry(f"Slack channel {channel} is busy: paced", wait, jitter=False)
         if self._check_previous:
             found = self._find_tagged(channel, role, thread_ts)
             if found is not None:
@@ -306,7 +325,14 @@ class SlackPoster:
             fields["thread_ts"] = thread_ts
             if broadcast:
                 fields["reply_broadcast"] = True
-        response = self._call(self._client.chat_postMessage, **fields)
+        self._pacing.sending()
+        try:
+            response = self._call(self._client.chat_postMessage, **fields)
+        except Retry as exc:  # a 429: the channel's next posts wait too, this event first
+            if exc.retry_after is None or not self._pacing.paced:
+                raise
+            wait = self._pacing.rate_limited(channel, exc.retry_after)
+            raise Retry(str(exc), wait, jitter=False) from None
         ts = str(response.get("ts"))
         return Posted(str(response.get("channel") or channel), ts, role, thread_ts)
 

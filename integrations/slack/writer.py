@@ -20,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 from integrations.messages import SlackMessage
 from integrations.slack.blockkit import fitted
 from integrations.slack.errors import SlackFailure, classify
+from integrations.slack.pacer import ChannelPacer
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,15 @@ RESPONSE_URL_TIMEOUT = 10
 
 
 class SlackWriter:
-    """Thread-safe (as `WebClient` is); one per Slack client."""
+    """Thread-safe (as `WebClient` is); one per Slack client.
 
-    def __init__(self, client: WebClient) -> None:
+    `pacer`: the per-channel pacing of the delivery poster's posts (`pacer.ChannelPacer`),
+    on the delivery writer only; the listeners' client retries rate limits itself.
+    """
+
+    def __init__(self, client: WebClient, *, pacer: ChannelPacer | None = None) -> None:
         self.client = client
+        self.pacer = pacer
 
     def call(self, method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
         """`method` (a bound `WebClient` method) with the `None` arguments left out; raises

@@ -8,7 +8,8 @@ What it mirrors of the real Slack Web API (``reference/slack/web-api.openapi-v2.
   ``not_allowed_token_type``, a scope the bot lacks → ``missing_scope`` (with ``needed`` and
   ``provided``; every answer carries ``X-OAuth-Scopes``).
 - API errors are HTTP 200 with ``{"ok": false, "error": "..."}``; rate limits are HTTP 429 with
-  ``Retry-After`` and ``{"ok": false, "error": "ratelimited"}`` (inject them with ``fail``).
+  ``Retry-After`` and ``{"ok": false, "error": "ratelimited"}`` (inject them with ``fail``, or
+  let ``limit_posts`` enforce Slack's per-channel posting limit as Slack does; off by default).
 - message ``ts`` values are unique and increasing (``1700000000.000100``, ``...000200``, ...).
 - threads: ``thread_ts`` must name a top-level message of the channel, else
   ``invalid_thread_ts``; ``conversations.replies`` takes the parent's or any reply's ``ts``
@@ -41,6 +42,7 @@ from flask import Response, jsonify, request
 from tests.fakes import slack_payloads as payloads
 from tests.fakes.base import FakeService, Fault, RecordedRequest
 from tests.fakes.slack_blocks import block_errors
+from tests.fakes.slack_limits import ChannelPostLimit
 from tests.fakes.slack_models import (
     BOT_ID,
     CREATED,
@@ -85,6 +87,14 @@ DEFAULT_SCOPES = frozenset(
         "users:read.email",
     }
 )
+
+
+class RateLimited(Exception):
+    """Answered as HTTP 429 ``{"ok": false, "error": "ratelimited"}`` with ``Retry-After``."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("ratelimited")
+        self.retry_after = retry_after
 
 
 class SlackError(Exception):
@@ -229,6 +239,8 @@ class FakeSlack(FakeService):
         """Workflow step runs by execution id (`function_executed_payload`)."""
         self._ts_counter = 0
         self._id_counter = 0
+        self.post_limit: ChannelPostLimit | None = None
+        """Slack's per-channel ``chat.postMessage`` limit, when ``limit_posts`` turned it on."""
         self.add_user(
             BOT_USER_ID, "connect", real_name="Connect", is_bot=True, bot_id=BOT_ID, email=None
         )
@@ -253,6 +265,16 @@ class FakeSlack(FakeService):
         return self.fail(
             method, status=200, times=times, body={"ok": False, "error": error, **extra}
         )
+
+    def limit_posts(self, per_second: float = 1.0, *, burst: float = 1.0) -> ChannelPostLimit:
+        """Enforce Slack's ``chat.postMessage`` limit per channel until the next reset: about
+        ``per_second`` posts a second into one channel (bursts up to ``burst``); a post over it
+        is answered HTTP 429 ``ratelimited`` with ``Retry-After`` and not posted. The refused
+        posts are listed by the returned limit's ``refused()``."""
+        limit = ChannelPostLimit(per_second=per_second, burst=burst, clock=self.clock)
+        with self.lock:
+            self.post_limit = limit
+        return limit
 
     # --- seeding helpers ------------------------------------------------------------------
 
@@ -605,6 +627,11 @@ class FakeSlack(FakeService):
             payload: dict[str, Any] = {"ok": True, **result}
         except SlackError as error:
             payload = {"ok": False, "error": error.error, **error.extra}
+        except RateLimited as limited:
+            response = jsonify({"ok": False, "error": "ratelimited"})
+            response.status_code = 429
+            response.headers["Retry-After"] = str(limited.retry_after)
+            return response
         response = jsonify(payload)
         response.headers["X-OAuth-Scopes"] = ",".join(sorted(self.bot_scopes))
         spec = _METHODS.get(method)
@@ -632,6 +659,10 @@ class FakeSlack(FakeService):
             args = {**args, "_token": token}
         if spec.scope is not None:
             self._require_scope(spec.scope)
+        if method == "chat.postMessage" and self.post_limit is not None:
+            retry_after = self.post_limit.take(str(args.get("channel") or ""))
+            if retry_after is not None:
+                raise RateLimited(retry_after)
         handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self, spec.handler)
         return handler(args)
 

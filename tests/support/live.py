@@ -40,7 +40,11 @@ class LiveApp:
 def settings_for(database_url: str, **overrides: Any) -> Settings:
     """Settings for a test: no `.env`, nothing from the machine's environment beyond defaults.
 
-    No in-process delivery worker unless a test asks for one (`connect_worker="on"`).
+    No in-process delivery worker unless a test asks for one (`connect_worker="on"`), and
+    no pacing of posts per Slack channel unless a test asks for it
+    (`connect_slack_channel_posts_per_second`): the fake Slack takes posts at any rate unless
+    told to limit them (`FakeSlack.limit_posts`), and tests post many into one channel.
     """
     overrides.setdefault("connect_worker", "off")
+    overrides.setdefault("connect_slack_channel_posts_per_second", 0)
     return Settings(_env_file=None, database_url=database_url, **overrides)  # type: ignore[call-arg]

@@ -103,14 +103,15 @@ def _register_submission(app: App, modal: ModalService, tickets: TicketService) 
     """The submission: stored before the ack, created in Jira after it."""
 
     def ack_submission(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        ctx = modal.complete(view["id"], modal_context(read(ModalView, view)))
+        submitted = read(ModalView, view)  # a view Slack never sends is refused here (400)
+        ctx = modal.complete(submitted.id, modal_context(submitted))
         submission = read_submission(view, ctx)
         if submission.request is None:
             ack(response_action="errors", errors=submission.errors)
             return
         # Stored (and leased to this process) before Slack hears back: kept even if
         # Jira is down or this process dies before the issue is created.
-        _, claim = tickets.accept(submission.request, delivery_key=f"view:{view['id']}")
+        _, claim = tickets.accept(submission.request, delivery_key=f"view:{submitted.id}")
         context["ticket_claim"] = claim
         context["ticket_request"] = submission.request.model_dump(mode="json")
         context["ticket_response_url"] = ctx.response_url

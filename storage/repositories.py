@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from storage.db import Database
 from storage.integrations import IntegrationRepository
 from storage.mappings import MappingRepository
+from storage.people import PeopleRepository
 from storage.queue import QueueRepository
 from storage.subscriptions import SubscriptionRepository
 
@@ -20,6 +21,7 @@ class Repositories:
     mappings: MappingRepository
     subscriptions: SubscriptionRepository
     queue: QueueRepository
+    people: PeopleRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -29,4 +31,5 @@ class Repositories:
             MappingRepository(db),
             SubscriptionRepository(db),
             QueueRepository(db),
+            PeopleRepository(db),
         )

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
 from integrations.jira_api import JiraConfig, JiraGateway
-from integrations.people import Directory, SlackUsersByEmail
+from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
 from integrations.slack.writer import SlackWriter
 from integrations.subscriptions.service import SubscriptionService
@@ -56,6 +56,7 @@ class Container:
     jira_interactive: JiraGateway
     github: GitHubApi | None
     people: Directory
+    people_links: PeopleLinks
     slack_users: SlackUsersByEmail
     transcripts: Transcripts
     tickets: TicketService
@@ -77,7 +78,7 @@ def build_container(
     jira = JiraGateway(JiraConfig.from_settings(settings, timeout=WORK_TIMEOUT))
     interactive = JiraGateway(JiraConfig.from_settings(settings, timeout=INTERACTIVE_TIMEOUT))
     github = GitHubApi.from_settings(settings)
-    people = Directory(slack.client, jira)
+    people = Directory(slack.client, jira, repos.people)
     delivery = SlackWriter(slack_delivery or delivery_client(settings))
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
@@ -90,6 +91,7 @@ def build_container(
         jira_interactive=interactive,
         github=github,
         people=people,
+        people_links=PeopleLinks(people, repos.people, jira),
         slack_users=SlackUsersByEmail(delivery.client),
         transcripts=transcripts,
         tickets=TicketService(

@@ -78,8 +78,9 @@ def build_container(
     jira = JiraGateway(JiraConfig.from_settings(settings, timeout=WORK_TIMEOUT))
     interactive = JiraGateway(JiraConfig.from_settings(settings, timeout=INTERACTIVE_TIMEOUT))
     github = GitHubApi.from_settings(settings)
-    people = Directory(slack.client, jira, repos.people)
     delivery = SlackWriter(slack_delivery or delivery_client(settings))
+    slack_users = SlackUsersByEmail(delivery.client)
+    people = Directory(slack.client, jira, repos.people, slack_users)
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
     return Container(
@@ -92,7 +93,7 @@ def build_container(
         github=github,
         people=people,
         people_links=PeopleLinks(people, repos.people, jira),
-        slack_users=SlackUsersByEmail(delivery.client),
+        slack_users=slack_users,
         transcripts=transcripts,
         tickets=TicketService(
             jira=jira,

@@ -18,7 +18,12 @@ from collections.abc import Iterable
 from slack_sdk import WebClient
 
 from integrations.jira_api import JiraGateway, JiraRejected, JiraUser
-from integrations.people.slack import TTL_SECONDS, SlackPerson, load_slack_person
+from integrations.people.slack import (
+    TTL_SECONDS,
+    SlackPerson,
+    SlackUsersByEmail,
+    load_slack_person,
+)
 from integrations.slack_to_jira import Mention
 from integrations.ttl_cache import TtlCache
 from storage.domain import JiraLink, Match, Person
@@ -33,13 +38,16 @@ class Directory:
         slack: WebClient,
         jira: JiraGateway,
         people: PeopleRepository,
+        slack_users: SlackUsersByEmail | None = None,
         ttl: float = TTL_SECONDS,
     ) -> None:
         self._slack = slack
         self._jira = jira
         self._store = people
+        self._slack_users = slack_users
         self._people: TtlCache[str, SlackPerson] = TtlCache(ttl)
         self._accounts: TtlCache[str, JiraUser | None] = TtlCache(ttl)
+        self._by_jira: TtlCache[str, str] = TtlCache(ttl)
 
     def slack_person(self, user_id: str) -> SlackPerson:
         return self._people.get_or_load(user_id, lambda: self._load_person(user_id))
@@ -65,6 +73,7 @@ class Directory:
         """Drop the cached facts of a person whose links changed."""
         self._people.forget(slack_user_id)
         self._accounts.forget(slack_user_id)
+        self._by_jira.clear()
 
     def jira_account(self, slack_user_id: str) -> JiraUser | None:
         """The Jira account of a Slack user: stored, or matched now (and stored)."""
@@ -106,6 +115,40 @@ class Directory:
         except JiraRejected as error:  # e.g. no permission to browse users
             log.warning("jira.user_search_refused error=%s", error)
         return None
+
+    def slack_user_of(
+        self,
+        account_id: str,
+        *,
+        key: str | None = None,
+        display_name: str | None = None,
+        email: str | None = None,
+    ) -> str | None:
+        """The Slack user of a Jira account: stored, or found by the email Jira showed
+        (`users.lookupByEmail`) and stored as an `email` match; None when unknown."""
+        hit = self._by_jira.peek(account_id)
+        if hit is not None:
+            return hit
+        found = self._slack_of(account_id, key, display_name, email)
+        if found is not None:  # a miss is not kept: the person may link themselves any time
+            self._by_jira.get_or_load(account_id, lambda: found)
+        return found
+
+    def _slack_of(
+        self, account_id: str, key: str | None, display_name: str | None, email: str | None
+    ) -> str | None:
+        for ref in (account_id, key):
+            stored = self._store.by_jira_account(ref) if ref else None
+            if stored is not None:
+                return stored.slack_user_id
+        if not email or self._slack_users is None:
+            return None
+        slack_id = self._slack_users.user_id(email)
+        if slack_id is not None:
+            link = JiraLink(account_id, display_name, Match.EMAIL, key)
+            self._store.match_jira(slack_id, link)
+            self._accounts.forget(slack_id)
+        return slack_id
 
     def mentions(self, user_ids: Iterable[str], *, with_jira: bool = True) -> dict[str, Mention]:
         """How to show each mentioned Slack user in Jira."""

@@ -128,3 +128,15 @@ def test_adf_mentions_resolve_through_the_directory(env: TicketEnv, worker: Work
     }
     _, reply = delivered(env, worker, payload)
     assert reply.text.endswith(":\nping <@U0BOB> and @Xavier")
+
+
+def test_a_person_who_unlinked_jira_is_not_mentioned_for_that_account(
+    env: TicketEnv, worker: Worker
+) -> None:
+    env.slack.add_user("U0TEST", "test", email="some-instance-test@gmail.com")
+    env.live.put("/api/v1/people/U0TEST", json={"jira_account_id": None})
+    _, reply = delivered(env, worker, on_proj(jira_payload("issue-updated-assigned")))
+    assert reply.text.startswith("Test User updated <")
+    person = env.repos.people.get("U0TEST")
+    assert person is not None
+    assert (person.jira_account_id, person.jira_match) == (None, Match.MANUAL)

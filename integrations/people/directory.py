@@ -144,10 +144,13 @@ class Directory:
         if not email or self._slack_users is None:
             return None
         slack_id = self._slack_users.user_id(email)
-        if slack_id is not None:
-            link = JiraLink(account_id, display_name, Match.EMAIL, key)
-            self._store.match_jira(slack_id, link)
-            self._accounts.forget(slack_id)
+        if slack_id is None:
+            return None
+        link = JiraLink(account_id, display_name, Match.EMAIL, key)
+        person = self._store.match_jira(slack_id, link)
+        if person.jira_account_id != account_id:  # they linked (or unlinked) by hand: not them
+            return None
+        self._accounts.forget(slack_id)
         return slack_id
 
     def mentions(self, user_ids: Iterable[str], *, with_jira: bool = True) -> dict[str, Mention]:

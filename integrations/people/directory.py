@@ -22,6 +22,7 @@ from integrations.people.slack import (
     TTL_SECONDS,
     SlackPerson,
     SlackUsersByEmail,
+    Unanswered,
     load_slack_person,
 )
 from integrations.slack_to_jira import Mention
@@ -125,13 +126,16 @@ class Directory:
         email: str | None = None,
     ) -> str | None:
         """The Slack user of a Jira account: stored, or found by the email Jira showed
-        (`users.lookupByEmail`) and stored as an `email` match; None when unknown."""
+        (`users.lookupByEmail`) and stored as an `email` match; None when unknown. Answers,
+        misses included, are cached for the TTL (a link made in this process clears them)."""
         hit = self._by_jira.peek(account_id)
         if hit is not None:
-            return hit
-        found = self._slack_of(account_id, key, display_name, email)
-        if found is not None:  # a miss is not kept: the person may link themselves any time
-            self._by_jira.get_or_load(account_id, lambda: found)
+            return hit or None
+        try:
+            found = self._slack_of(account_id, key, display_name, email)
+        except Unanswered:
+            return None  # Slack could not say: ask again next time
+        self._by_jira.get_or_load(account_id, lambda: found or "")  # "": nobody, for the TTL
         return found
 
     def _slack_of(
@@ -143,7 +147,7 @@ class Directory:
                 return stored.slack_user_id
         if not email or self._slack_users is None:
             return None
-        slack_id = self._slack_users.user_id(email)
+        slack_id = self._slack_users.find(email)
         if slack_id is None:
             return None
         link = JiraLink(account_id, display_name, Match.EMAIL, key)

@@ -60,11 +60,16 @@ class SlackUsersByEmail:
         self._cache: TtlCache[str, str | None] = TtlCache(ttl, max_entries=MAX_EMAILS)
 
     def user_id(self, email: str) -> str | None:
-        key = email.strip().lower()
         try:
-            return self._cache.get_or_load(key, lambda: self._lookup(key))
-        except _LookupFailed:
+            return self.find(email)
+        except Unanswered:
             return None  # not cached: try again next time
+
+    def find(self, email: str) -> str | None:
+        """The user id, or None when Slack has nobody with this email; `Unanswered` when
+        Slack could not say (nothing cached)."""
+        key = email.strip().lower()
+        return self._cache.get_or_load(key, lambda: self._lookup(key))
 
     def _lookup(self, email: str) -> str | None:
         try:
@@ -74,13 +79,13 @@ class SlackUsersByEmail:
             if error == "users_not_found":
                 return None
             log.info("jira.mention_lookup_failed error=%s", error or exc.response.status_code)
-            raise _LookupFailed from None
+            raise Unanswered from None
         except (OSError, HTTPException) as exc:
             log.info("jira.mention_lookup_failed error=%s", type(exc).__name__)
-            raise _LookupFailed from None
+            raise Unanswered from None
         user = response.get("user") or {}
         return str(user["id"]) if isinstance(user, dict) and user.get("id") else None
 
 
-class _LookupFailed(Exception):
+class Unanswered(Exception):
     """Slack could not answer: the miss is not cached."""

@@ -13,6 +13,7 @@ from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, start_ticket_env, wait_for
+from tests.test_ticket_modal import choose_project, open_modal, submit, type_ids
 
 MakeEnv = Callable[..., TicketEnv]
 
@@ -168,3 +169,28 @@ def test_help_lists_the_people_subcommands(make_ticket_env: MakeEnv) -> None:
     assert "• `/ticket link jira <email or account id>` (or `link github <login>`)" in text
     assert "• `/ticket unlink jira|github` forgets" in text
     assert "• `/ticket whoami` shows what the app knows about you (only to you)." in text
+
+
+def test_on_cloud_a_hidden_email_is_still_matched_by_the_email_search(
+    make_ticket_env: MakeEnv, fake_jira: FakeJira
+) -> None:
+    env = make_ticket_env()
+    env.slack.add_user("U0ADA", "ada", real_name="Ada L.", email="ada@example.com")
+    ada = fake_jira.add_user("Ada Lovelace", "ada@example.com", email_visible=False)
+    assert f"*Jira:* Ada Lovelace (`{ada.account_id}`), matched by email" in answer(
+        env, "whoami", user="U0ADA"
+    )
+
+
+def test_a_link_made_by_hand_is_the_reporter_of_the_next_issue(server_env: TicketEnv) -> None:
+    assert answer(server_env, "link jira bob") == "Linked: you are Bob Builder (`bob`) in Jira."
+    view = choose_project(server_env, open_modal(server_env), "PROJ")
+    submit(
+        server_env,
+        view,
+        project="PROJ",
+        issue_type=("PROJ", type_ids(view)["Task"]),
+        summary="Reported as Bob",
+    )
+    issue = wait_for(lambda: server_env.jira.issues.get("PROJ-1"))
+    assert issue.fields["reporter"] == {"name": "bob"}

@@ -98,12 +98,13 @@ def _metrics(repos: Repositories) -> Metrics:
 
 
 def _register(app: Flask) -> None:
-    from web import api, health, slack, webhooks
+    from web import api, health, people_api, slack, webhooks
     from web.errors import register_error_handlers
 
     register_error_handlers(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(people_api.bp)
     app.register_blueprint(slack.bp)
     app.register_blueprint(webhooks.bp)
 

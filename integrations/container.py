@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
 from integrations.jira_api import JiraConfig, JiraGateway
-from integrations.people import Directory, SlackUsersByEmail
+from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
 from integrations.slack.pacer import ChannelPacer
 from integrations.slack.writer import SlackWriter
@@ -58,6 +58,7 @@ class Container:
     jira_interactive: JiraGateway
     github: GitHubApi | None
     people: Directory
+    people_links: PeopleLinks
     slack_users: SlackUsersByEmail
     transcripts: Transcripts
     tickets: TicketService
@@ -79,11 +80,12 @@ def build_container(
     jira = JiraGateway(JiraConfig.from_settings(settings, timeout=WORK_TIMEOUT))
     interactive = JiraGateway(JiraConfig.from_settings(settings, timeout=INTERACTIVE_TIMEOUT))
     github = GitHubApi.from_settings(settings)
-    people = Directory(slack.client, jira)
     pace = settings.connect_slack_channel_posts_per_second
     delivery = SlackWriter(
         slack_delivery or delivery_client(settings), pacer=ChannelPacer(pace) if pace else None
     )
+    slack_users = SlackUsersByEmail(delivery.client)
+    people = Directory(slack.client, jira, repos.people, slack_users)
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
     return Container(
@@ -95,7 +97,8 @@ def build_container(
         jira_interactive=interactive,
         github=github,
         people=people,
-        slack_users=SlackUsersByEmail(delivery.client),
+        people_links=PeopleLinks(people, repos.people, jira),
+        slack_users=slack_users,
         transcripts=transcripts,
         tickets=TicketService(
             jira=jira,

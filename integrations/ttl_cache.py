@@ -45,6 +45,10 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             self._entries.pop(key, None)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def get_or_load(self, key: K, load: Callable[[], V]) -> V:
         now = self._clock()
         with self._lock:

@@ -7,7 +7,15 @@ frozen objects of `storage.domain`.
 from storage.db import Database
 from storage.integrations import IntegrationFilter
 from storage.mappings import MappingFilter
+from storage.people import PersonFilter
 from storage.repositories import Repositories
 from storage.subscriptions import SubscriptionFilter
 
-__all__ = ["Database", "IntegrationFilter", "MappingFilter", "Repositories", "SubscriptionFilter"]
+__all__ = [
+    "Database",
+    "IntegrationFilter",
+    "MappingFilter",
+    "PersonFilter",
+    "Repositories",
+    "SubscriptionFilter",
+]

@@ -180,6 +180,45 @@ class NewSubscription:
     created_by: str | None = None
 
 
+class Match(StrEnum):
+    """How a person's Jira account or GitHub login was linked to their Slack user."""
+
+    EMAIL = "email"  # the same email address on both sides
+    NAME = "name"  # the display name only, unique on the other side: weaker
+    MANUAL = "manual"  # set by the person (`/ticket link`) or an admin (API): always wins
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One Slack user and what the app knows of them elsewhere.
+
+    `jira_account_id` is the Cloud `accountId` or the Server/DC user name, `jira_key` the
+    Server/DC user key; `github_login` is lower-cased.
+    """
+
+    slack_user_id: str
+    slack_name: str | None
+    email: str | None
+    jira_account_id: str | None
+    jira_key: str | None
+    jira_display_name: str | None
+    jira_match: Match | None
+    github_login: str | None
+    github_match: Match | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JiraLink:
+    """A Jira account to link a person to, and how it was found."""
+
+    account_id: str
+    display_name: str | None
+    match: Match
+    key: str | None = None
+
+
 T = TypeVar("T")
 
 

@@ -173,3 +173,37 @@ class DeliveryWorker(Base):
     process_start: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Person(Base):
+    """One person: a Slack user and, when known, their Jira account and GitHub login.
+
+    `jira_account_id` is the Cloud `accountId` or the Server/DC user `name`; `jira_key` the
+    Server/DC user key (mentions may use either). `github_login` is stored lower-cased (logins
+    are case-insensitive on GitHub) and unique: one login is one person. `*_match` says how a
+    link was made: `email`, `name` (display name only: weaker) or `manual` (an override,
+    which automatic matching never replaces).
+    """
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("slack_user_id", name="uq_person_slack"),
+        UniqueConstraint("github_login", name="uq_person_github"),
+        Index("ix_person_jira_account", "jira_account_id"),
+        Index("ix_person_jira_key", "jira_key"),
+        Index("ix_person_email", "email"),
+        MYSQL_TABLE,
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    slack_user_id: Mapped[str] = mapped_column(String(64))
+    slack_name: Mapped[str | None] = mapped_column(String(ID_LEN))
+    email: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    jira_account_id: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    jira_key: Mapped[str | None] = mapped_column(String(KEY_LEN))
+    jira_display_name: Mapped[str | None] = mapped_column(String(ID_LEN))
+    jira_match: Mapped[str | None] = mapped_column(String(16))
+    github_login: Mapped[str | None] = mapped_column(String(64))
+    github_match: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from storage.db import Database
 from storage.integrations import IntegrationRepository
 from storage.mappings import MappingRepository
+from storage.people import PeopleRepository
 from storage.queue import QueueRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.workers import WorkerRegistry
@@ -22,6 +23,7 @@ class Repositories:
     subscriptions: SubscriptionRepository
     queue: QueueRepository
     workers: WorkerRegistry
+    people: PeopleRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -32,4 +34,5 @@ class Repositories:
             SubscriptionRepository(db),
             QueueRepository(db),
             WorkerRegistry(db),
+            PeopleRepository(db),
         )

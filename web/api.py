@@ -31,7 +31,8 @@ PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"
 
 
 @bp.before_request
-def _authenticate() -> None:
+def authenticate() -> None:
+    """Bearer token, or loopback when none is set (also guards `web.people_api`)."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     token = runtime().settings.connect_api_token

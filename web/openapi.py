@@ -115,6 +115,7 @@ COMPONENT_MODELS: tuple[type[BaseModel], ...] = (
     schemas.SubscriptionOut,
     schemas.SubscriptionList,
     schemas.ErrorOut,
+    *(schemas.PersonPut, schemas.PersonOut, schemas.PersonList),  # people (`_people_paths`)
 )
 
 
@@ -143,7 +144,7 @@ JSON_VALUES = {
 def _components() -> dict[str, Any]:
     _, definitions = models_json_schema(
         [
-            (m, "validation" if m.__name__.endswith("Create") else "serialization")
+            (m, "validation" if m.__name__.endswith(("Create", "Put")) else "serialization")
             for m in COMPONENT_MODELS
         ],
         ref_template=REF,
@@ -267,6 +268,48 @@ def _document_path() -> dict[str, Any]:
     }
 
 
+def _people_paths() -> dict[str, Any]:
+    """`/people` (web/people_api.py): the people directory and the admins' overrides."""
+    slack_user = {
+        "name": "slack_user_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": schemas.SLACK_USER},
+    }
+
+    def by_user(operation: dict[str, Any]) -> dict[str, Any]:
+        return operation | {"parameters": [slack_user]}
+
+    missing = {"404": "not_found: no such person"}
+    return {
+        "/people": {
+            "get": _operation(
+                "List people (Slack user, Jira account, GitHub login), newest first",
+                {200: schemas.PersonList},
+                query=schemas.PersonQuery,
+            )
+        },
+        "/people/{slack_user_id}": {
+            "get": by_user(_operation("One person", {200: schemas.PersonOut}, errors=missing)),
+            "put": by_user(
+                _operation(
+                    "Override a person's Jira account and/or GitHub login (null unlinks)",
+                    {200: schemas.PersonOut},
+                    body=schemas.PersonPut,
+                    errors={"409": "conflict: another person holds that GitHub login"},
+                )
+            ),
+            "delete": by_user(
+                _operation(
+                    "Forget a person and their overrides (automatic matching starts over)",
+                    {204: None},
+                    errors=missing,
+                )
+            ),
+        },
+    }
+
+
 # The document ---------------------------------------------------------------------------
 
 
@@ -289,5 +332,6 @@ def document() -> dict[str, Any]:
             **_mapping_paths(),
             **_subscription_paths(),
             **_document_path(),
+            **_people_paths(),
         },
     }

@@ -273,6 +273,52 @@ class RouteOut(BaseModel):
     target_service: str
 
 
+# People -----------------------------------------------------------------------------------
+
+SLACK_USER = r"^[UW][A-Z0-9]{2,30}$"
+GITHUB_LOGIN = r"^@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$"
+MatchName = Literal["email", "name", "manual"]
+
+
+class PersonQuery(Query):
+    slack_user_id: str | None = Field(default=None, max_length=64)
+    jira_account_id: str | None = Field(default=None, max_length=191)
+    github_login: str | None = Field(default=None, max_length=40)
+
+
+class PersonPut(Body):
+    """Overrides for one person: a value links (as `manual`, winning over automatic
+    matches), null unlinks (and stops automatic matching), an absent field is left as is."""
+
+    jira_account_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=191,
+        description="Cloud accountId, or the Server/Data Center user name",
+    )
+    github_login: str | None = Field(default=None, max_length=40, pattern=GITHUB_LOGIN)
+
+
+class PersonOut(Out):
+    slack_user_id: str
+    slack_name: str | None
+    email: str | None
+    jira_account_id: str | None
+    jira_key: str | None
+    jira_display_name: str | None
+    jira_match: MatchName | None
+    github_login: str | None
+    github_match: MatchName | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PersonList(BaseModel):
+    people: list[PersonOut]
+    total: int
+    next_cursor: str | None
+
+
 class ErrorOut(BaseModel):
     error: str
     code: str

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.commands import subscriptions
+from bot.commands import people, subscriptions
 from bot.commands.subcommands import HELP_WORDS, Subcommand, SubcommandContext
 from bot.errors import lazy_guard
 from bot.payloads import Command, read
@@ -41,7 +41,9 @@ open before that, however long the request waited for a thread)."""
 _prefetch = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ticket-prefetch")
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {sub.name: sub for sub in subscriptions.SUBCOMMANDS}
+SUBCOMMANDS: dict[str, Subcommand] = {
+    sub.name: sub for sub in (*subscriptions.SUBCOMMANDS, *people.SUBCOMMANDS)
+}
 """`/ticket <name> ...` → its `Subcommand` (names are matched case-insensitively)."""
 
 

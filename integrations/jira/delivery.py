@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.jira import dispatch
-from integrations.jira.formatters import Context, change_kinds
+from integrations.jira.formatters import Context, change_kinds, slack_mentions
 from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook, unreadable
 from integrations.messages import Delivery, Ignored
@@ -54,7 +54,8 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     repos = context.container.repos
     if (repeat := _comment_repeat(event, webhook, spec, repos)) is not None:
         return Done("ignored", repeat)
-    ctx = Context(mentions=resolve(webhook, context.container.slack_users))
+    mentions = resolve(webhook, context.container.people)
+    ctx = Context(mentions=mentions, people=slack_mentions(mentions))
     rendered = spec.formatter(webhook, ctx)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)

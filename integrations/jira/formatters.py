@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from integrations.jira.markup import slack_escape, to_mrkdwn
-from integrations.jira.models import ChangeItem, Comment, Issue, JiraWebhook
+from integrations.jira.models import ChangeItem, Comment, Issue, JiraWebhook, User
 from integrations.messages import Ignored, Rendered, SlackMessage, ThreadPost
 
 SECTION_LIMIT = 3000
@@ -43,6 +43,8 @@ FIELD_LABELS = {
 }
 """Changelog `field` (lower-cased) → label; custom fields show under their own name."""
 
+PERSON_FIELDS = {"assignee", "reporter"}
+"""Changelog fields whose `from`/`to` are Jira users (account id, or user name on Server)."""
 EMPTY_VALUE = {"assignee": "Unassigned", "resolution": "Unresolved"}
 MULTI_VALUED = {"fix version", "version", "component", "sprint"}
 WORD_LISTS = {"labels", "attachment"}
@@ -71,9 +73,22 @@ BROADCAST_KINDS = {
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the handler resolved for the formatters: Jira user id/name → mrkdwn mention."""
+    """What the handler resolved for the formatters: Jira user id/name/key → mrkdwn.
+
+    `mentions` renders mentions in comment bodies (`<@U…>` or `@Name`); `people` holds only
+    the Slack users among them, and turns the actor, the comment author and the assignee
+    (old and new) into `<@U…>` where known (their display name otherwise)."""
 
     mentions: Mapping[str, str] = field(default_factory=dict)
+    people: Mapping[str, str] = field(default_factory=dict)
+
+
+def slack_mentions(mentions: Mapping[str, str]) -> dict[str, str]:
+    """The entries of `mentions` that are Slack users (`<@U…>`)."""
+    return {ref: text for ref, text in mentions.items() if text.startswith("<@")}
+
+
+NO_CONTEXT = Context()
 
 
 # Building blocks ---------------------------------------------------------------------------
@@ -88,8 +103,18 @@ def issue_link(issue: Issue) -> str:
     return f"<{url}|{issue.key}>" if url else issue.key
 
 
-def _who(event: JiraWebhook) -> str:
-    return slack_escape(event.user.label) if event.user else "Someone"
+def person(user: User | None, ctx: Context, default: str = "Someone") -> str:
+    """`<@U…>` when the directory knows the user, else their display name."""
+    if user is None:
+        return default
+    for ref in user.refs:
+        if ref in ctx.people:
+            return ctx.people[ref]
+    return slack_escape(user.label)
+
+
+def _who(event: JiraWebhook, ctx: Context) -> str:
+    return person(event.user, ctx)
 
 
 def _message(text: str) -> SlackMessage:
@@ -97,7 +122,7 @@ def _message(text: str) -> SlackMessage:
     return SlackMessage(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
 
 
-def issue_card(issue: Issue) -> SlackMessage | None:
+def issue_card(issue: Issue, ctx: Context = NO_CONTEXT) -> SlackMessage | None:
     """The parent message of an issue's thread, or None when the payload lacks the state
     (Cloud comment events carry a reduced issue; a card built from it would lose fields)."""
     fields = issue.fields
@@ -111,8 +136,7 @@ def issue_card(issue: Issue) -> SlackMessage | None:
         facts.append(f"Status: *{slack_escape(fields.status.name)}*")
     if fields.priority and fields.priority.name:
         facts.append(f"Priority: {slack_escape(fields.priority.name)}")
-    assignee = slack_escape(fields.assignee.label) if fields.assignee else "Unassigned"
-    facts.append(f"Assignee: {assignee}")
+    facts.append(f"Assignee: {person(fields.assignee, ctx, 'Unassigned')}")
     if fields.resolution and fields.resolution.name:
         facts.append(f"Resolution: {slack_escape(fields.resolution.name)}")
     blocks: list[Block] = [
@@ -143,7 +167,7 @@ def _words(text: str | None) -> list[str]:
     return (text or "").strip().strip('"').split()
 
 
-def change_line(item: ChangeItem) -> str | None:
+def change_line(item: ChangeItem, ctx: Context = NO_CONTEXT) -> str | None:
     """One bullet for one changelog item, or None when the field is not shown."""
     name = item.field.lower()
     if name in HIDDEN_FIELDS:
@@ -162,6 +186,10 @@ def change_line(item: ChangeItem) -> str | None:
             parts.append("removed " + ", ".join(slack_escape(w) for w in removed))
         return f"• *{label}:* " + ("; ".join(parts) or "unchanged")
     before, after = item.from_string, item.to_string
+    if name in PERSON_FIELDS:
+        old, new = ctx.people.get(item.from_value or ""), ctx.people.get(item.to_value or "")
+        if old or new:
+            return f"• *{label}:* {old or _value(before, name)} → {new or _value(after, name)}"
     if name in MULTI_VALUED and not (before or "").strip():
         return f"• *{label}:* added {_value(after, name)}"
     if name in MULTI_VALUED and not (after or "").strip():
@@ -169,11 +197,10 @@ def change_line(item: ChangeItem) -> str | None:
     return f"• *{label}:* {_value(before, name)} → {_value(after, name)}"
 
 
-def change_lines(event: JiraWebhook) -> list[str]:
-    lines = [line for line in (change_line(i) for i in event.changes) if line]
+def change_lines(event: JiraWebhook, ctx: Context = NO_CONTEXT) -> list[str]:
+    lines = [line for line in (change_line(i, ctx) for i in event.changes) if line]
     if not lines and event.issue_event_type_name == "issue_assigned" and event.issue:
-        assignee = event.issue.fields.assignee
-        lines.append(f"• *Assignee:* {slack_escape(assignee.label) if assignee else 'Unassigned'}")
+        lines.append(f"• *Assignee:* {person(event.issue.fields.assignee, ctx, 'Unassigned')}")
     return lines
 
 
@@ -200,18 +227,18 @@ def hidden_only(event: JiraWebhook) -> str | None:
 
 def issue_created(event: JiraWebhook, ctx: Context) -> Rendered:
     assert event.issue is not None
-    return ThreadPost(thread_key=f"jira:{event.issue.key}", card=issue_card(event.issue))
+    return ThreadPost(thread_key=f"jira:{event.issue.key}", card=issue_card(event.issue, ctx))
 
 
 def issue_updated(event: JiraWebhook, ctx: Context) -> Rendered:
     assert event.issue is not None
-    lines = change_lines(event)
+    lines = change_lines(event, ctx)
     if not lines:
         return Ignored(hidden_only(event) or "nothing to show")
-    text = f"{_who(event)} updated {issue_link(event.issue)}:\n" + "\n".join(lines)
+    text = f"{_who(event, ctx)} updated {issue_link(event.issue)}:\n" + "\n".join(lines)
     return ThreadPost(
         thread_key=f"jira:{event.issue.key}",
-        card=issue_card(event.issue),
+        card=issue_card(event.issue, ctx),
         reply=_message(text),
         # An update made with a comment (Server's transition screens) is that comment's
         # reply: Jira's own comment event for it then edits this reply, not posts another.
@@ -222,7 +249,7 @@ def issue_updated(event: JiraWebhook, ctx: Context) -> Rendered:
 def issue_deleted(event: JiraWebhook, ctx: Context) -> Rendered:
     assert event.issue is not None
     summary = slack_escape(event.issue.fields.summary or "")
-    text = f"{_who(event)} deleted {event.issue.key}: {summary}".rstrip(": ")
+    text = f"{_who(event, ctx)} deleted {event.issue.key}: {summary}".rstrip(": ")
     return ThreadPost(
         thread_key=f"jira:{event.issue.key}",
         card=deleted_card(event.issue),
@@ -230,15 +257,15 @@ def issue_deleted(event: JiraWebhook, ctx: Context) -> Rendered:
     )
 
 
-def _author(comment: Comment, *, editor: bool = False) -> str:
+def _author(comment: Comment, ctx: Context, *, editor: bool = False) -> str:
     user = (comment.update_author or comment.author) if editor else comment.author
-    return slack_escape(user.label) if user else "Someone"
+    return person(user, ctx)
 
 
 def comment_text(issue: Issue, comment: Comment, ctx: Context, *, edited: bool = False) -> str:
     body = to_mrkdwn(comment.body, ctx.mentions) or "_(no text)_"
     note = " _(edited)_" if edited else ""
-    return f"{_author(comment)} commented on {issue_link(issue)}{note}:\n{body}"
+    return f"{_author(comment, ctx)} commented on {issue_link(issue)}{note}:\n{body}"
 
 
 def reply_key(issue: Issue, comment: Comment) -> str:
@@ -252,7 +279,7 @@ def comment_created(event: JiraWebhook, ctx: Context) -> Rendered:
     assert event.comment is not None
     return ThreadPost(
         thread_key=f"jira:{event.issue.key}",
-        card=issue_card(event.issue),
+        card=issue_card(event.issue, ctx),
         reply=_message(comment_text(event.issue, event.comment, ctx)),
         reply_key=reply_key(event.issue, event.comment),
     )
@@ -263,10 +290,10 @@ def comment_updated(event: JiraWebhook, ctx: Context) -> Rendered:
     assert event.issue is not None
     assert event.comment is not None
     body = to_mrkdwn(event.comment.body, ctx.mentions) or "_(no text)_"
-    who = _author(event.comment, editor=True)
+    who = _author(event.comment, ctx, editor=True)
     return ThreadPost(
         thread_key=f"jira:{event.issue.key}",
-        card=issue_card(event.issue),
+        card=issue_card(event.issue, ctx),
         reply=_message(f"{who} edited a comment on {issue_link(event.issue)}:\n{body}"),
         reply_key=reply_key(event.issue, event.comment),
         reply_edit=edited_comment_message(event.issue, event.comment, ctx),
@@ -278,9 +305,9 @@ def comment_deleted(event: JiraWebhook, ctx: Context) -> Rendered:
     issue, comment = event.issue, event.comment
     assert issue is not None
     if event.user is not None:
-        text = f"{_who(event)} deleted a comment on {issue_link(issue)}."
+        text = f"{_who(event, ctx)} deleted a comment on {issue_link(issue)}."
     elif comment is not None:
-        text = f"A comment by {_author(comment)} was deleted on {issue_link(issue)}."
+        text = f"A comment by {_author(comment, ctx)} was deleted on {issue_link(issue)}."
     else:
         text = f"Someone deleted a comment on {issue_link(issue)}."
     if comment is None:
@@ -289,7 +316,7 @@ def comment_deleted(event: JiraWebhook, ctx: Context) -> Rendered:
         thread_key=f"jira:{issue.key}",
         reply=_message(text),
         reply_key=reply_key(issue, comment),
-        reply_edit=deleted_comment_message(issue, comment),
+        reply_edit=deleted_comment_message(issue, comment, ctx),
     )
 
 
@@ -298,7 +325,9 @@ def edited_comment_message(issue: Issue, comment: Comment, ctx: Context) -> Slac
     return _message(comment_text(issue, comment, ctx, edited=True))
 
 
-def deleted_comment_message(issue: Issue, comment: Comment | None) -> SlackMessage:
+def deleted_comment_message(
+    issue: Issue, comment: Comment | None, ctx: Context = NO_CONTEXT
+) -> SlackMessage:
     """What the Slack reply of a comment becomes when the comment is deleted in Jira."""
-    who = f" by {_author(comment)}" if comment is not None else ""
+    who = f" by {_author(comment, ctx)}" if comment is not None else ""
     return _message(f"_A comment{who} on {issue_link(issue)} was deleted in Jira._")

@@ -30,7 +30,14 @@ from integrations.slack_text import escape as slack_escape
 from integrations.slack_text import link as slack_link
 from integrations.slack_text import safe_url
 
-__all__ = ["adf_to_mrkdwn", "mention_text", "slack_escape", "to_mrkdwn", "wiki_to_mrkdwn"]
+__all__ = [
+    "adf_to_mrkdwn",
+    "mention_text",
+    "mentioned_refs",
+    "slack_escape",
+    "to_mrkdwn",
+    "wiki_to_mrkdwn",
+]
 
 WIKI_MENTION = re.compile(r"\[~(accountid:)?([^\]\s][^\]]*)\]")
 _HEADING = re.compile(r"^\s*h[1-6]\.\s+(.*)$")
@@ -59,6 +66,20 @@ def mention_text(ref: str, mentions: Mapping[str, str], *, account_id: bool) -> 
     if found:
         return found
     return "@someone" if account_id else "@" + slack_escape(ref)
+
+
+def mentioned_refs(body: str | Mapping[str, Any] | None) -> set[str]:
+    """The account ids / user names a comment body mentions (wiki `[~…]` or ADF nodes)."""
+    if isinstance(body, str):
+        return {m.group(2) for m in WIKI_MENTION.finditer(body)}
+    found: set[str] = set()
+    stack = [body] if isinstance(body, Mapping) else []
+    while stack:
+        node = stack.pop()
+        if node.get("type") == "mention" and _attrs(node).get("id"):
+            found.add(str(_attrs(node)["id"]))
+        stack.extend(_children(node))
+    return found
 
 
 def to_mrkdwn(body: str | Mapping[str, Any] | None, mentions: Mapping[str, str]) -> str:

@@ -274,13 +274,35 @@ class JiraGateway:
         match = exact[0] if exact else (hidden[0] if len(found) == 1 and hidden else None)
         if match is None:
             return None
-        identifier = match.accountId if cloud else match.name
-        return JiraUser(
-            id=str(identifier),
-            display_name=str(getattr(match, "displayName", identifier)),
-            email=getattr(match, "emailAddress", None),
-            cloud=cloud,
-        )
+        return _jira_user(match, cloud)
+
+    def find_users_by_name(self, name: str) -> list[JiraUser]:
+        """The active users whose display name is exactly `name` (ignoring case).
+
+        For people whose email Jira hides (common on Cloud): one hit is a weak match."""
+        cloud = self.is_cloud
+        wanted = name.strip().casefold()
+
+        def search(jira: JIRA) -> list[Any]:
+            if cloud:
+                return list(jira.search_users(query=name, maxResults=50))
+            return list(jira.search_users(user=name, maxResults=50))
+
+        found = self._call(search)
+        return [
+            _jira_user(u, cloud)
+            for u in found
+            if str(getattr(u, "displayName", "")).strip().casefold() == wanted
+        ]
+
+    def user(self, ref: str) -> JiraUser | None:
+        """The user with this account id (Cloud) or user name (Server/DC), if any."""
+        cloud = self.is_cloud
+        try:
+            found = self._call(lambda jira: jira.user(ref))
+        except JiraNotFound:
+            return None
+        return _jira_user(found, cloud)
 
     # --- comments -------------------------------------------------------------------------
 
@@ -312,3 +334,14 @@ class JiraGateway:
         except JiraNotFound:
             return False
         return True
+
+
+def _jira_user(user: Any, cloud: bool) -> JiraUser:
+    identifier = str(user.accountId if cloud else user.name)
+    return JiraUser(
+        id=identifier,
+        display_name=str(getattr(user, "displayName", identifier)),
+        email=getattr(user, "emailAddress", None),
+        cloud=cloud,
+        key=None if cloud else getattr(user, "key", None),
+    )

@@ -62,12 +62,14 @@ class FieldInfo:
 
 @dataclass(frozen=True, slots=True)
 class JiraUser:
-    """A Jira person: `id` is the accountId (Cloud) or the user name (Server/DC)."""
+    """A Jira person: `id` is the accountId (Cloud) or the user name (Server/DC); `key` the
+    Server/DC user key."""
 
     id: str
     display_name: str
     email: str | None
     cloud: bool
+    key: str | None = None
 
     def field_value(self) -> dict[str, str]:
         """How a user field (reporter, assignee) is set on this deployment."""

@@ -33,6 +33,9 @@ class LiveApp:
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.http.post(self.url + path, timeout=10, **kwargs)
 
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.put(self.url + path, timeout=10, **kwargs)
+
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.http.delete(self.url + path, timeout=10, **kwargs)
 

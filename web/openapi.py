@@ -151,7 +151,10 @@ def _components() -> dict[str, Any]:
     )
     found = definitions.get("$defs", {})
     found["IntegrationCreate"]["properties"]["payload"] = _ref("JsonObject")
-    requests = {name: _no_nul(found[name]) for name in ("IntegrationCreate", "SubscriptionCreate")}
+    requests = {
+        name: _no_nul(found[name])
+        for name in ("IntegrationCreate", "SubscriptionCreate", "PersonPut")
+    }
     return {
         "schemas": {**found, **requests, **_no_nul(JSON_VALUES)},
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -280,7 +283,10 @@ def _people_paths() -> dict[str, Any]:
     def by_user(operation: dict[str, Any]) -> dict[str, Any]:
         return operation | {"parameters": [slack_user]}
 
-    missing = {"404": "not_found: no such person"}
+    missing = {
+        "404": "not_found: no such person",
+        "400": "validation_error: the path is not a Slack user id",
+    }
     return {
         "/people": {
             "get": _operation(
@@ -296,7 +302,10 @@ def _people_paths() -> dict[str, Any]:
                     "Override a person's Jira account and/or GitHub login (null unlinks)",
                     {200: schemas.PersonOut},
                     body=schemas.PersonPut,
-                    errors={"409": "conflict: another person holds that GitHub login"},
+                    errors={
+                        "409": "conflict: another person holds that GitHub login",
+                        "400": "validation_error: the path is not a Slack user id",
+                    },
                 )
             ),
             "delete": by_user(

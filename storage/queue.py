@@ -33,33 +33,38 @@ PostgreSQL and MariaDB >= 10.6 / MySQL >= 8 support `SKIP LOCKED`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from storage import domain, models
 from storage.db import Database
 from storage.domain import Status
 from storage.integrations import IntegrationRepository, new_log_row, to_integration
+from storage.queue_conditions import (
+    ABANDONED,
+    RUNNING,
+    _claimable,
+    _clip,
+    _on_routes,
+    _thread_head,
+)
+from storage.queue_upkeep import QueueUpkeep
 from storage.types import utcnow
 
 Log = models.IntegrationLog
 AttemptRow = models.IntegrationAttempt
 
-RUNNING = "running"
-ABANDONED = "abandoned"
 RATE_LIMITED = "rate_limited"
 """The outcome of an attempt the target turned away with `Retry-After`: it does not count
 against the attempt limit (`Claim.budget_used`), only against its own cap (`Claim.rate_limited`)."""
 CANDIDATE_FACTOR = 4
 MIN_CANDIDATES = 32
-MAX_ERROR = 2000
-SWEEP_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,86 +95,18 @@ class Claim:
         return self.attempt > 1
 
 
-def _clip(error: str | None) -> str | None:
-    if error is None:
-        return None
-    return error if len(error) <= MAX_ERROR else error[: MAX_ERROR - 1] + "…"
-
-
 def _held_by(claim: Claim, worker_id: str) -> tuple[Any, ...]:
     """The event of `claim`, still pending and still leased to `worker_id`: a write under
     these conditions that touches no row means the lease was taken over."""
     return (Log.id == claim.id, Log.locked_by == worker_id, Log.status == Status.PENDING.value)
 
 
-def _thread_head() -> Any:
-    """No older event of the same thread (`ordering_key`) is still pending."""
-    older = aliased(Log)
-    has_older_pending = (
-        select(older.id)
-        .where(
-            older.ordering_key == Log.ordering_key,
-            older.status == Status.PENDING.value,
-            older.id < Log.id,
-        )
-        .exists()
-    )
-    return or_(Log.ordering_key.is_(None), ~has_older_pending)
+class QueueRepository(QueueUpkeep):
+    """Claims, leases and the ends of attempts; what waits, and the sweep of unrouted
+    events, come from `QueueUpkeep` (`storage/queue_upkeep.py`)."""
 
-
-def _claimable(now: datetime) -> tuple[Any, ...]:
-    """Pending, due, and not leased (or its lease expired)."""
-    return (
-        Log.status == Status.PENDING.value,
-        Log.next_attempt_at <= now,
-        or_(Log.locked_until.is_(None), Log.locked_until < now),
-    )
-
-
-def _on_routes(routes: Collection[tuple[str, str]]) -> Any:
-    return or_(*(and_(Log.source_service == s, Log.target_service == t) for s, t in routes))
-
-
-class QueueRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    # What waits ---------------------------------------------------------------------------
-
-    def backlog(
-        self, routes: Collection[tuple[str, str]] | None = None, *, now: datetime | None = None
-    ) -> dict[str, domain.Backlog]:
-        """Pending events per target service (of `routes` only, when given): how many, the
-        oldest one's arrival, and since when the longest-waiting deliverable one has waited.
-
-        Two grouped reads on indexed columns, for `/metrics` and `/health` on each call.
-        """
-        if routes is not None and not routes:
-            return {}
-        now = now or utcnow()
-        scope = [Log.status == Status.PENDING.value]
-        if routes is not None:
-            scope.append(_on_routes(routes))
-        claimable_since = case(
-            (Log.locked_until > Log.next_attempt_at, Log.locked_until), else_=Log.next_attempt_at
-        )
-        with self._db.read() as session:
-            totals = session.execute(
-                select(Log.target_service, func.count(), func.min(Log.created_at))
-                .where(*scope)
-                .group_by(Log.target_service)
-            ).all()
-            waiting = dict(
-                session.execute(
-                    select(Log.target_service, func.min(claimable_since))
-                    .where(*scope, *_claimable(now), _thread_head())
-                    .group_by(Log.target_service)
-                ).all()
-            )
-        return {
-            target: domain.Backlog(target, count, oldest, waiting.get(target))
-            for target, count, oldest in totals
-        }
 
     # Claiming -----------------------------------------------------------------------------
 
@@ -419,62 +356,3 @@ class QueueRepository:
                 return stored, Claim(stored, 1, 1, until)
         except IntegrityError:
             return IntegrationRepository(self._db).duplicate_of(new), None
-
-    # Events no handler serves (issue 12) ---------------------------------------------------
-
-    def end_unrouted(
-        self,
-        routes: Collection[tuple[str, str]],
-        reason: Callable[[str, str], str],
-        *,
-        now: datetime | None = None,
-    ) -> dict[tuple[str, str], int]:
-        """End as `ignored`, with `reason(source, target)`, the pending events whose pair is
-        not in `routes`: no worker would ever claim them (stored by an older version, or their
-        route was removed). Leased rows are left to their holder. Returns the count per pair.
-
-        The rows are found by a plain read and ended by id, in batches, so the write locks
-        only them (a range scan would lock other pending rows on MariaDB).
-        """
-        now = now or utcnow()
-        on_route = [and_(Log.source_service == s, Log.target_service == t) for s, t in routes]
-        unrouted = (
-            Log.status == Status.PENDING.value,
-            or_(Log.locked_until.is_(None), Log.locked_until < now),
-            ~or_(false(), *on_route),
-        )
-        ended: dict[tuple[str, str], int] = {}
-        while True:
-            with self._db.write() as session:
-                rows = session.execute(
-                    select(Log.id, Log.source_service, Log.target_service)
-                    .where(*unrouted)
-                    .limit(SWEEP_BATCH)
-                ).all()
-                pairs: dict[tuple[str, str], list[int]] = {}
-                for row_id, source, target in rows:
-                    pairs.setdefault((source, target), []).append(row_id)
-                for (source, target), ids in pairs.items():
-                    result = session.execute(
-                        update(Log)
-                        .where(Log.id.in_(ids), *unrouted)
-                        .values(
-                            status=Status.IGNORED.value,
-                            error_message=_clip(reason(source, target)),
-                            next_attempt_at=None,
-                            locked_by=None,
-                            locked_until=None,
-                            updated_at=now,
-                        )
-                        .execution_options(synchronize_session=False)
-                    )
-                    count = result.rowcount  # type: ignore[attr-defined]
-                    ended[(source, target)] = ended.get((source, target), 0) + count
-                    session.execute(  # an older version's worker died mid-attempt
-                        update(AttemptRow)
-                        .where(AttemptRow.integration_id.in_(ids), AttemptRow.outcome == RUNNING)
-                        .values(outcome=ABANDONED, finished_at=now, error="no handler serves it")
-                        .execution_options(synchronize_session=False)
-                    )
-            if len(rows) < SWEEP_BATCH:
-                return {pair: count for pair, count in ended.items() if count}

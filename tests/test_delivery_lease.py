@@ -139,10 +139,12 @@ def test_a_renewal_that_finds_the_lease_taken_over_marks_it_lost(
 def test_a_held_lease_is_renewed_while_the_handler_runs(setup: Callable[..., Setup]) -> None:
     s = setup()
     repos = s.pipeline.live.runtime.repos
-    [claim] = repos.queue.claim("worker-a", s.pipeline.worker.routes(), lease_seconds=0.6)
-    lease = Lease(repos.queue, claim, "worker-a", lease_seconds=0.6).start()
+    # 1.5 s: the lease keeps half of itself in reserve, so a renewal may be late by 0.75 s
+    # (a busy CI machine's SQLite write) without losing it.
+    [claim] = repos.queue.claim("worker-a", s.pipeline.worker.routes(), lease_seconds=1.5)
+    lease = Lease(repos.queue, claim, "worker-a", lease_seconds=1.5).start()
     try:
-        time.sleep(1.5)  # 2.5 leases
+        time.sleep(3.75)  # 2.5 leases
         assert lease.held()
         assert repos.queue.claim("worker-b", s.pipeline.worker.routes(), lease_seconds=60) == []
     finally:

@@ -72,7 +72,8 @@ def _is_loopback_client() -> bool:
     return address.is_loopback
 
 
-def _json(model: schemas.BaseModel, status: int = 200) -> tuple[Response, int]:
+def json_response(model: schemas.BaseModel, status: int = 200) -> tuple[Response, int]:
+    """`model` as the JSON body (pydantic's own serialisation, keys in field order)."""
     return Response(model.model_dump_json(), mimetype="application/json"), status
 
 
@@ -92,7 +93,7 @@ def list_integrations():
         limit=query.limit,
         cursor=query.cursor,
     )
-    return _json(
+    return json_response(
         schemas.IntegrationList(
             integrations=[schemas.IntegrationOut.model_validate(i) for i in page.items],
             total=page.total,
@@ -130,7 +131,9 @@ def create_integration():
         )
     )
     message = "Integration created" if created else "Integration already recorded"
-    return _json(schemas.IntegrationCreated(message=message, integration_id=integration.id), 202)
+    return json_response(
+        schemas.IntegrationCreated(message=message, integration_id=integration.id), 202
+    )
 
 
 def _integration_detail(integration_id: int) -> schemas.IntegrationDetail:
@@ -152,13 +155,13 @@ def _integration_detail(integration_id: int) -> schemas.IntegrationDetail:
 
 @bp.get("/integrations/<int:integration_id>")
 def get_integration(integration_id: int):
-    return _json(_integration_detail(integration_id))
+    return json_response(_integration_detail(integration_id))
 
 
 @bp.post("/integrations/<int:integration_id>/retry")
 def retry_integration(integration_id: int):
     runtime().repos.integrations.retry(integration_id)
-    return _json(_integration_detail(integration_id), 202)
+    return json_response(_integration_detail(integration_id), 202)
 
 
 # Mappings -------------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def list_mappings():
         limit=query.limit,
         cursor=query.cursor,
     )
-    return _json(
+    return json_response(
         schemas.MappingList(
             mappings=[schemas.MappingOut.model_validate(m) for m in page.items],
             total=page.total,
@@ -202,7 +205,7 @@ def list_subscriptions():
         limit=query.limit,
         cursor=query.cursor,
     )
-    return _json(
+    return json_response(
         schemas.SubscriptionList(
             subscriptions=[schemas.SubscriptionOut.model_validate(s) for s in page.items],
             total=page.total,
@@ -237,7 +240,7 @@ def create_subscription():
     except SourceCheckFailed as exc:
         raise ApiError(502, f"{body.source_service}_error", exc.detail) from None
     status = 201 if done.outcome == "created" else 200
-    return _json(schemas.SubscriptionOut.model_validate(done.subscription), status)
+    return json_response(schemas.SubscriptionOut.model_validate(done.subscription), status)
 
 
 @bp.get("/subscriptions/<int:subscription_id>")
@@ -245,7 +248,7 @@ def get_subscription(subscription_id: int):
     subscription = runtime().repos.subscriptions.get(subscription_id)
     if subscription is None:
         raise NotFound(f"subscription {subscription_id} not found")
-    return _json(schemas.SubscriptionOut.model_validate(subscription))
+    return json_response(schemas.SubscriptionOut.model_validate(subscription))
 
 
 @bp.delete("/subscriptions/<int:subscription_id>")

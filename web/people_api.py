@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response
+from flask import Blueprint
 
 from integrations.people import UNSET
 from storage import PersonFilter
 from storage.domain import NotFound
 from web import schemas
-from web.api import authenticate
+from web.api import authenticate, json_response
 from web.errors import ApiError
 from web.requests import parse_body, parse_query
 from web.runtime import runtime
@@ -24,10 +24,6 @@ bp = Blueprint("people_api", __name__, url_prefix="/api/v1/people")
 bp.before_request(authenticate)
 
 SLACK_USER = schemas.SLACK_USER.strip("^$")
-
-
-def _json(model: schemas.BaseModel, status: int = 200) -> tuple[Response, int]:
-    return Response(model.model_dump_json(), mimetype="application/json"), status
 
 
 def _checked(slack_user_id: str) -> str:
@@ -48,7 +44,7 @@ def list_people():
         limit=query.limit,
         cursor=query.cursor,
     )
-    return _json(
+    return json_response(
         schemas.PersonList(
             people=[schemas.PersonOut.model_validate(p) for p in page.items],
             total=page.total,
@@ -62,7 +58,7 @@ def get_person(slack_user_id: str):
     person = runtime().container.people_links.get(_checked(slack_user_id))
     if person is None:
         raise NotFound(f"person {slack_user_id} not found")
-    return _json(schemas.PersonOut.model_validate(person))
+    return json_response(schemas.PersonOut.model_validate(person))
 
 
 @bp.put("/<slack_user_id>")
@@ -75,7 +71,7 @@ def put_person(slack_user_id: str):
         jira_account_id=body.jira_account_id if "jira_account_id" in given else UNSET,
         github_login=body.github_login if "github_login" in given else UNSET,
     )
-    return _json(schemas.PersonOut.model_validate(person))
+    return json_response(schemas.PersonOut.model_validate(person))
 
 
 @bp.delete("/<slack_user_id>")

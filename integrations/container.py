@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.jira.actions import CardActions
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
@@ -64,6 +65,7 @@ class Container:
     tickets: TicketService
     comments: CommentSync
     subscriptions: SubscriptionService
+    card_actions: CardActions
 
     @property
     def slack_configured(self) -> bool:
@@ -117,4 +119,5 @@ def build_container(
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
+        card_actions=CardActions(jira=jira, slack=slack, repos=repos, people=people),
     )

@@ -207,3 +207,23 @@ class Person(Base):
     github_match: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CardAction(Base):
+    """What a person did to a Jira issue from its Slack card (`field` `status` or
+    `assignee`, changed to `value`: the status name or the account id), and the thread reply
+    that said so. The Jira webhook that follows repeats it: it is matched here
+    (`echo_integration_id`) and not said again in that thread."""
+
+    __tablename__ = "card_actions"
+    __table_args__ = (Index("ix_card_action_issue", "issue_key", "created_at"), MYSQL_TABLE)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    issue_key: Mapped[str] = mapped_column(String(KEY_LEN))
+    field: Mapped[str] = mapped_column(String(NAME_LEN))
+    value: Mapped[str] = mapped_column(String(ID_LEN))
+    slack_user_id: Mapped[str] = mapped_column(String(64))
+    thread: Mapped[str] = mapped_column(String(ID_LEN))
+    reply: Mapped[str | None] = mapped_column(String(ID_LEN))
+    echo_integration_id: Mapped[int | None] = mapped_column(BigIntPK, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.card_actions import CardActionRepository
 from storage.db import Database
 from storage.integrations import IntegrationRepository
 from storage.mappings import MappingRepository
@@ -24,6 +25,7 @@ class Repositories:
     queue: QueueRepository
     workers: WorkerRegistry
     people: PeopleRepository
+    card_actions: CardActionRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -35,4 +37,5 @@ class Repositories:
             QueueRepository(db),
             WorkerRegistry(db),
             PeopleRepository(db),
+            CardActionRepository(db),
         )

@@ -11,6 +11,12 @@ from integrations.jira_api.errors import (
     JiraRejected,
     JiraUnavailable,
 )
+from integrations.jira_api.issue_actions import (
+    ADD_COMMENTS,
+    ASSIGN_ISSUES,
+    TRANSITION_ISSUES,
+    Transition,
+)
 from integrations.jira_api.models import (
     AllowedValue,
     CreatedIssue,
@@ -23,6 +29,10 @@ from integrations.jira_api.models import (
 )
 
 __all__ = [
+    "ADD_COMMENTS",
+    "ASSIGN_ISSUES",
+    "TRANSITION_ISSUES",
+    "Transition",
     "AllowedValue",
     "CreatedIssue",
     "ExistingComment",

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
+from integrations.jira.buttons import card_buttons
 from integrations.jira_api.errors import JiraError, JiraUnavailable
 from integrations.jira_api.models import CreatedIssue, RichText
 from integrations.messages import SlackMessage
@@ -54,6 +55,7 @@ def issue_card(
                 text=MarkdownTextObject(text=f":ticket: *{title}*\n" + " · ".join(details))
             ),
             ContextBlock(elements=[MarkdownTextObject(text=" · ".join(context))]),
+            card_buttons(created.key, created.url),
         ),
     )
 

@@ -32,7 +32,6 @@ __all__ = [
     "ADD_COMMENTS",
     "ASSIGN_ISSUES",
     "TRANSITION_ISSUES",
-    "Transition",
     "AllowedValue",
     "CreatedIssue",
     "ExistingComment",
@@ -48,4 +47,5 @@ __all__ = [
     "JiraUser",
     "ProjectRef",
     "RichText",
+    "Transition",
 ]

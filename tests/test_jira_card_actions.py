@@ -1,0 +1,357 @@
+"""The buttons on Jira issue cards, end to end: signed `block_actions`, `block_suggestion` and
+`view_submission` requests against the fake Slack and the fake Jira (Cloud and Server).
+
+A person acts only when their Slack user maps to a Jira account that holds the permission
+itself (Jira's permission search); the card is updated at once, one reply says it in the
+thread naming the person, Jira gets a comment saying who did it, and Jira's webhooks for
+the change are not said again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from integrations.delivery.worker import Worker, WorkerConfig
+from storage.domain import Status
+from tests.fakes.jira import FakeJira
+from tests.fakes.slack_models import Message
+from tests.support import cards
+from tests.support.live import LiveApp
+from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
+from tests.support.webhooks import JIRA_SECRET, post_jira
+from tests.support.workers import worker_for
+
+
+@pytest.fixture(params=["cloud", "server"])
+def env(
+    request: pytest.FixtureRequest,
+    make_live_app: Callable[..., LiveApp],
+    sqlite_url: str,
+    fake_slack: Any,
+) -> TicketEnv:
+    jira: FakeJira = request.getfixturevalue(
+        "fake_jira" if request.param == "cloud" else "fake_jira_server"
+    )
+    return start_ticket_env(
+        make_live_app,
+        sqlite_url,
+        fake_slack,
+        jira,
+        jira_default_project="PROJ",
+        jira_webhook_secret=JIRA_SECRET,
+    )
+
+
+@pytest.fixture
+def worker(env: TicketEnv) -> Worker:
+    client = WebClient(
+        token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
+    )
+    return worker_for(
+        env.live.runtime.settings,
+        env.repos,
+        config=WorkerConfig(threads=1, poll_seconds=0.05),
+        slack=client,
+        name="test",
+    )
+
+
+def subscribed_card(env: TicketEnv, worker: Worker) -> Message:
+    """PROJ-1's card, posted in #general by its subscription to PROJ (a thread's parent)."""
+    response = env.live.post(
+        "/api/v1/subscriptions",
+        json={"source_service": "jira", "source_id": "PROJ", "channel_id": "C0GENERAL"},
+    )
+    assert response.status_code == 201, response.text
+    env.jira.create_issue("PROJ", "Checkout is slow")
+    hook = cards.issue_updated(env.jira, "PROJ-1", [])
+    hook["webhookEvent"] = "jira:issue_created"
+    hook.pop("changelog")
+    hook.pop("issue_event_type_name")
+    assert post_jira(env.live, hook).status_code == 202
+    assert worker.run_until_idle() == 1
+    [card] = env.slack.messages("C0GENERAL")
+    return card
+
+
+def ticket_card(env: TicketEnv) -> Message:
+    """PROJ-1's card as `/ticket Checkout is slow` posts it."""
+    env.send.command("Checkout is slow")
+    return wait_for(lambda: env.slack.posted and env.slack.posted[0], what="the ticket card")
+
+
+def act(env: TicketEnv, card: Message, action_id: str, **kwargs: Any) -> None:
+    response = env.send.send("interactive", cards.click(env.slack, card, action_id, **kwargs))
+    assert response.status_code == 200, response.text
+
+
+def replies(env: TicketEnv, card: Message) -> list[str]:
+    return [m.text for m in env.slack.replies(card.channel, card.thread_ts or card.ts)]
+
+
+def updates(env: TicketEnv) -> int:
+    return len(env.slack.calls("chat.update"))
+
+
+def ephemeral(env: TicketEnv) -> str:
+    return wait_for(lambda: env.slack.ephemerals and env.slack.ephemerals[-1].text, what="notice")
+
+
+def facts(env: TicketEnv, card: Message) -> str:
+    current = env.slack.message(card.channel, card.ts)
+    assert current is not None and current.blocks is not None
+    return current.blocks[1]["elements"][0]["text"]
+
+
+def deliver(env: TicketEnv, worker: Worker, hook: dict[str, Any]) -> Any:
+    response = post_jira(env.live, hook)
+    assert response.status_code == 202, response.text
+    integration_id = response.json()["integration_id"]
+    worker.run_until_idle()
+    return next(i for i in env.integrations() if i.id == integration_id)
+
+
+def alice(env: TicketEnv) -> Any:
+    user = env.jira.user_by_email("alice@example.com")
+    assert user is not None
+    return user
+
+
+def ref_of(env: TicketEnv, user: Any) -> str:
+    return user.account_id if env.jira.is_cloud else user.name
+
+
+# --- the cards ------------------------------------------------------------------------------
+
+
+def test_every_issue_card_has_the_buttons(env: TicketEnv, worker: Worker) -> None:
+    for card in (ticket_card(env), subscribed_card(env, worker)):
+        block = cards.card_block(card)
+        assert block["block_id"] == "jira_card:PROJ-1"
+        assert [
+            (e["type"], e.get("text", e.get("placeholder"))["text"]) for e in block["elements"]
+        ] == [
+            ("external_select", "Transition…"),
+            ("button", "Assign to me"),
+            ("button", "Comment"),
+            ("button", "Open in Jira"),
+        ]
+        assert block["elements"][3]["url"] == f"{env.jira.url}/browse/PROJ-1"
+        env.jira.issues.clear()
+        env.jira._keys.clear()
+
+
+def test_the_transition_select_offers_what_jira_offers_now(env: TicketEnv) -> None:
+    card = ticket_card(env)
+    response = env.send.send("interactive", cards.suggest(env.slack, card, "jira_card_transition"))
+    assert response.status_code == 200
+    assert [o["text"]["text"] for o in response.json()["options"]] == ["In Progress", "Done"]
+    typed = env.send.send(
+        "interactive", cards.suggest(env.slack, card, "jira_card_transition", "do")
+    )
+    assert [o["value"] for o in typed.json()["options"]] == ["31"]
+
+
+# --- a permitted person ---------------------------------------------------------------------
+
+
+def test_a_transition_moves_the_issue_updates_the_card_once_and_is_said_once(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = subscribed_card(env, worker)
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+
+    wait_for(lambda: env.jira.issue("PROJ-1").status == "Done", what="PROJ-1 done")
+    wait_for(lambda: len(replies(env, card)) == 1, what="the reply")
+    assert replies(env, card) == [
+        f"<@U0ALICE> moved <{env.jira.url}/browse/PROJ-1|PROJ-1> to *Done*."
+    ]
+    assert "Status: *Done*" in facts(env, card)
+    assert updates(env) == 1
+    wait_for(lambda: env.jira.comments("PROJ-1"), what="the note in Jira")
+    assert [c.text for c in env.jira.comments("PROJ-1")] == [
+        "Transitioned to Done by Alice Example from Slack"
+    ]
+    permission = "user/permission/search"
+    [search] = [c for c in env.jira.requests if permission in c.path]
+    who = "accountId" if env.jira.is_cloud else "username"
+    assert search.query[who] == ref_of(env, alice(env))
+    assert (search.query["permissions"], search.query["issueKey"]) == (
+        "TRANSITION_ISSUES",
+        "PROJ-1",
+    )
+
+    # Jira's webhooks for the change and for the note: nothing new in Slack.
+    status = deliver(
+        env, worker, cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+    )
+    note = deliver(env, worker, cards.comment_created(env.jira, "PROJ-1"))
+    assert status.status is Status.IGNORED
+    assert status.error_message == (
+        "the change made from Slack (status → Done) is already said in its thread"
+    )
+    assert note.status is Status.IGNORED
+    assert "was made from Slack" in (note.error_message or "")
+    settle(lambda: len(replies(env, card)) > 1)
+    assert updates(env) == 1
+
+
+def test_assign_to_me_assigns_the_issue_and_names_the_person(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = subscribed_card(env, worker)
+    act(env, card, "jira_card_assign")
+
+    person = alice(env)
+    wait_for(lambda: env.jira.issue("PROJ-1").fields.get("assignee"), what="an assignee")
+    assert env.jira.issue("PROJ-1").fields["assignee"] == (
+        {"accountId": person.account_id} if env.jira.is_cloud else {"name": person.name}
+    )
+    wait_for(lambda: replies(env, card), what="the reply")
+    assert replies(env, card) == [
+        f"<@U0ALICE> assigned <{env.jira.url}/browse/PROJ-1|PROJ-1> to themselves."
+    ]
+    assert "Assignee: <@U0ALICE>" in facts(env, card)
+    wait_for(lambda: env.jira.comments("PROJ-1"), what="the note in Jira")
+    assert env.jira.comments("PROJ-1")[0].text == "Assigned to Alice Example from Slack"
+
+    hook = cards.issue_updated(
+        env.jira, "PROJ-1", [cards.assignee_change(ref_of(env, person), "Alice Example")],
+        event_type="issue_assigned",
+    )  # fmt: skip
+    assert deliver(env, worker, hook).status is Status.IGNORED
+    settle(lambda: len(replies(env, card)) > 1)
+    assert updates(env) == 1
+
+
+def test_a_webhook_with_more_than_the_button_did_is_posted_naming_the_person(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = subscribed_card(env, worker)
+    act(env, card, "jira_card_transition", selected=("21", "In Progress"))
+    wait_for(lambda: replies(env, card), what="the reply")
+    items = [
+        cards.status_change("To Do", "In Progress"),
+        {"field": "labels", "fieldtype": "jira", "fromString": "", "toString": "urgent"},
+    ]
+    posted = deliver(env, worker, cards.issue_updated(env.jira, "PROJ-1", items))
+    assert posted.status is Status.COMPLETED
+    assert replies(env, card)[-1].startswith("Connect Bot updated")
+
+
+def test_comment_opens_a_modal_and_the_submission_comments(env: TicketEnv, worker: Worker) -> None:
+    card = ticket_card(env)
+    act(env, card, "jira_card_comment")
+    view = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1], what="modal")
+    assert view["title"]["text"] == "Comment on PROJ-1"
+    assert view["blocks"][0]["element"]["type"] == "plain_text_input"
+
+    values = {"comment": {"comment": {"type": "plain_text_input", "value": "Ship *it*"}}}
+    response = env.send.submit(view["id"], values)
+    assert response.status_code == 200
+    wait_for(lambda: env.jira.comments("PROJ-1"), what="the comment")
+    assert env.jira.comments("PROJ-1")[0].text.startswith("alice via Slack: Ship ")
+    wait_for(lambda: replies(env, card), what="the reply")
+    assert replies(env, card) == [
+        f"<@U0ALICE> commented on <{env.jira.url}/browse/PROJ-1|PROJ-1>:\nShip *it*"
+    ]
+    echoed = deliver(env, worker, cards.comment_created(env.jira, "PROJ-1"))
+    assert echoed.status is Status.IGNORED
+    settle(lambda: len(replies(env, card)) > 1)
+
+
+# --- people who may not -------------------------------------------------------------------
+
+
+def test_someone_without_a_jira_account_is_told_how_to_link_it(env: TicketEnv) -> None:
+    env.slack.add_user("U0CAROL", "carol", real_name="Carol Nobody", email="carol@else.where")
+    env.slack.channels["C0GENERAL"].members.add("U0CAROL")
+    card = ticket_card(env)
+    act(env, card, "jira_card_assign", user="U0CAROL")
+    act(env, card, "jira_card_transition", user="U0CAROL", selected=("31", "Done"))
+
+    assert ephemeral(env).startswith("I don't know your Jira account, so I can't")
+    wait_for(lambda: len(env.slack.ephemerals) == 2, what="two notices")
+    notices = [e.text for e in env.slack.ephemerals]
+    assert all("`/ticket link jira <your Jira email or account id>`" in n for n in notices)
+    assert {e.user for e in env.slack.ephemerals} == {"U0CAROL"}
+    issue = env.jira.issue("PROJ-1")
+    assert (issue.status, issue.fields.get("assignee"), issue.comments) == ("To Do", None, [])
+    assert updates(env) == 0
+    assert replies(env, card) == []
+
+
+def test_someone_without_the_permission_changes_nothing(env: TicketEnv) -> None:
+    env.jira.deny(alice(env), "TRANSITION_ISSUES")
+    card = ticket_card(env)
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+
+    assert ephemeral(env) == (
+        "Your Jira account (Alice Example) doesn't have the *Transition Issues* permission on "
+        "PROJ-1, so I didn't move it. A Jira admin of the project can grant it; if that is not "
+        "your account, link the right one with "
+        "`/ticket link jira <your Jira email or account id>`."
+    )
+    assert env.jira.issue("PROJ-1").status == "To Do"
+    assert env.jira.calls("POST /rest/api/2/issue/PROJ-1/transitions") == []
+    assert env.jira.comments("PROJ-1") == []
+    assert updates(env) == 0
+
+
+# --- transition screens and Jira's errors --------------------------------------------------
+
+
+def test_a_transition_with_a_required_field_asks_for_it_in_a_modal(env: TicketEnv) -> None:
+    env.jira.transition_screen("Done", "resolution", "Resolution", ["Fixed", "Won't Do"])
+    card = ticket_card(env)
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+
+    view = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1], what="modal")
+    assert view["title"]["text"] == "Move PROJ-1"
+    [intro, field] = view["blocks"]
+    assert intro["elements"][0]["text"] == "Jira asks for these to move *PROJ-1* to *Done*."
+    assert field["label"]["text"] == "Resolution"
+    assert [o["text"]["text"] for o in field["element"]["options"]] == ["Fixed", "Won't Do"]
+    assert env.jira.issue("PROJ-1").status == "To Do"
+
+    empty = env.send.submit(
+        view["id"],
+        {
+            "field:resolution": {
+                "field:resolution": {"type": "static_select", "selected_option": None}
+            }
+        },
+    )
+    assert empty.json() == {
+        "response_action": "errors",
+        "errors": {"field:resolution": "Jira requires this to make the move."},
+    }
+    chosen = {
+        "type": "static_select",
+        "selected_option": {"text": {"type": "plain_text", "text": "Fixed"}, "value": "1"},
+    }
+    assert (
+        env.send.submit(view["id"], {"field:resolution": {"field:resolution": chosen}}).status_code
+        == 200
+    )
+    wait_for(lambda: env.jira.issue("PROJ-1").status == "Done", what="PROJ-1 done")
+    assert env.jira.issue("PROJ-1").fields["resolution"] == {"id": "1", "name": "Fixed"}
+    wait_for(lambda: updates(env) == 1, what="the card update")
+    assert "Resolution: Fixed" in facts(env, card)
+
+
+def test_jira_s_own_error_text_comes_back_to_the_person(env: TicketEnv) -> None:
+    env.jira.transition_validator("Done", "Close the sub-tasks of this issue first.")
+    card = ticket_card(env)
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+
+    assert ephemeral(env) == (
+        ":warning: Jira did not let me move PROJ-1: Close the sub-tasks of this issue first."
+    )
+    assert env.jira.issue("PROJ-1").status == "To Do"
+    assert updates(env) == 0
+    assert replies(env, card) == []

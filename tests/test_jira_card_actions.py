@@ -60,13 +60,15 @@ def worker(env: TicketEnv) -> Worker:
     )
 
 
-def subscribed_card(env: TicketEnv, worker: Worker) -> Message:
-    """PROJ-1's card, posted in #general by its subscription to PROJ (a thread's parent)."""
-    response = env.live.post(
-        "/api/v1/subscriptions",
-        json={"source_service": "jira", "source_id": "PROJ", "channel_id": "C0GENERAL"},
-    )
-    assert response.status_code == 201, response.text
+def subscribed_card(env: TicketEnv, worker: Worker, *channels: str) -> Message:
+    """PROJ-1's card, posted in #general (and `channels`) by its subscription to PROJ (a
+    thread's parent); the one in #general."""
+    for channel in ("C0GENERAL", *channels):
+        response = env.live.post(
+            "/api/v1/subscriptions",
+            json={"source_service": "jira", "source_id": "PROJ", "channel_id": channel},
+        )
+        assert response.status_code == 201, response.text
     env.jira.create_issue("PROJ", "Checkout is slow")
     hook = cards.issue_updated(env.jira, "PROJ-1", [])
     hook["webhookEvent"] = "jira:issue_created"
@@ -102,9 +104,17 @@ def ephemeral(env: TicketEnv) -> str:
 
 
 def facts(env: TicketEnv, card: Message) -> str:
+    """The card's text as people read it now (its sections and context lines)."""
     current = env.slack.message(card.channel, card.ts)
-    assert current is not None and current.blocks is not None
-    return current.blocks[1]["elements"][0]["text"]
+    assert current is not None
+    assert current.blocks is not None
+    lines = []
+    for block in current.blocks:
+        if block["type"] == "section":
+            lines.append(block["text"]["text"])
+        elif block["type"] == "context":
+            lines += [e["text"] for e in block["elements"]]
+    return "\n".join(lines)
 
 
 def deliver(env: TicketEnv, worker: Worker, hook: dict[str, Any]) -> Any:
@@ -200,6 +210,26 @@ def test_a_transition_moves_the_issue_updates_the_card_once_and_is_said_once(
     assert updates(env) == 1
 
 
+def test_the_issue_s_other_threads_hear_it_once_naming_the_person(
+    env: TicketEnv, worker: Worker
+) -> None:
+    env.slack.add_channel("C0OTHER", "other", members=["U0ALICE", "U0BOT"])
+    card = subscribed_card(env, worker, "C0OTHER")
+    [other] = env.slack.messages("C0OTHER")
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+    wait_for(lambda: replies(env, card), what="the reply")
+
+    hook = cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+    assert deliver(env, worker, hook).status is Status.COMPLETED
+    assert len(replies(env, card)) == 1
+    assert replies(env, other) == [
+        f"<@U0ALICE> updated <{env.jira.url}/browse/PROJ-1|PROJ-1> from Slack:\n"
+        "• *Status:* To Do → Done"
+    ]
+    assert "Status: *Done*" in facts(env, other)
+    assert updates(env) == 2  # the card clicked, at once; the other one, by the webhook
+
+
 def test_assign_to_me_assigns_the_issue_and_names_the_person(
     env: TicketEnv, worker: Worker
 ) -> None:
@@ -215,7 +245,10 @@ def test_assign_to_me_assigns_the_issue_and_names_the_person(
     assert replies(env, card) == [
         f"<@U0ALICE> assigned <{env.jira.url}/browse/PROJ-1|PROJ-1> to themselves."
     ]
-    assert "Assignee: <@U0ALICE>" in facts(env, card)
+    assert facts(env, card) == (
+        f"*<{env.jira.url}/browse/PROJ-1|PROJ-1>: Checkout is slow*\n"
+        "Task · Status: *To Do* · Priority: Medium · Assignee: <@U0ALICE>"
+    )
     wait_for(lambda: env.jira.comments("PROJ-1"), what="the note in Jira")
     assert env.jira.comments("PROJ-1")[0].text == "Assigned to Alice Example from Slack"
 
@@ -341,7 +374,11 @@ def test_a_transition_with_a_required_field_asks_for_it_in_a_modal(env: TicketEn
     wait_for(lambda: env.jira.issue("PROJ-1").status == "Done", what="PROJ-1 done")
     assert env.jira.issue("PROJ-1").fields["resolution"] == {"id": "1", "name": "Fixed"}
     wait_for(lambda: updates(env) == 1, what="the card update")
-    assert "Resolution: Fixed" in facts(env, card)
+    assert facts(env, card) == (
+        f":ticket: *<{env.jira.url}/browse/PROJ-1|PROJ-1> Checkout is slow*\n"
+        "*Type:* Task · *Status:* Done · *Resolution:* Fixed\n"
+        "Created from Slack by <@U0ALICE>"
+    )
 
 
 def test_jira_s_own_error_text_comes_back_to_the_person(env: TicketEnv) -> None:

@@ -22,7 +22,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from integrations.jira.formatters import Context, issue_card, issue_link, slack_mentions
+from pydantic import ValidationError
+
+from integrations.jira.formatters import Context, issue_card, issue_link, person, slack_mentions
 from integrations.jira.markup import slack_escape
 from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook
@@ -30,6 +32,7 @@ from integrations.jira_api import (
     ADD_COMMENTS,
     ASSIGN_ISSUES,
     TRANSITION_ISSUES,
+    CreatedIssue,
     JiraError,
     JiraGateway,
     JiraRejected,
@@ -45,6 +48,7 @@ from integrations.slack.posts import card_hash
 from integrations.slack.writer import SlackWriter
 from integrations.slack_to_jira import Mention, mentioned_users
 from integrations.tickets import formatting
+from integrations.tickets.models import TicketRequest
 from storage import Repositories
 from storage.domain import MappingType, slack_ref
 
@@ -222,7 +226,8 @@ class CardActions:
         issue = webhook.issue
         assert issue is not None
         mentions = resolve(webhook, self._people)
-        message = issue_card(issue, Context(mentions=mentions, people=slack_mentions(mentions)))
+        ctx = Context(mentions=mentions, people=slack_mentions(mentions))
+        message = self._ticket_card(card, issue, ctx) or issue_card(issue, ctx)
         if message is None:
             return issue
         try:
@@ -234,6 +239,35 @@ class CardActions:
             return issue
         self._keep_card_hash(card, message)
         return issue
+
+    def _ticket_card(self, card: Card, issue: Issue, ctx: Context) -> SlackMessage | None:
+        """The card of an issue made from Slack, as it was announced, with its state now;
+        None when the card is not such an announcement (a subscription's card)."""
+        for thread in self._repos.mappings.targets_of(MappingType.ISSUE_THREAD, "jira", card.key):
+            extra = thread.extra_data
+            if extra.get("announcement_ts") != card.ts or thread.target_id != card.thread:
+                continue
+            made = self._repos.integrations.get(int(extra.get("integration_id") or 0))
+            if made is None:
+                return None
+            try:
+                request = TicketRequest.model_validate(made.payload["request"])
+            except (KeyError, TypeError, ValidationError):
+                return None
+            fields = issue.fields
+            now = CreatedIssue(
+                key=issue.key,
+                id=issue.id or "",
+                url=self._jira.browse_url(issue.key),
+                summary=fields.summary or "",
+                issue_type=fields.issuetype.name if fields.issuetype else None,
+                status=fields.status.name if fields.status else None,
+            )
+            more = [f"*Assignee:* {person(fields.assignee, ctx)}"] if fields.assignee else []
+            if fields.resolution and fields.resolution.name:
+                more.append(f"*Resolution:* {slack_escape(fields.resolution.name)}")
+            return formatting.issue_card(now, request, more=tuple(more))
+        return None
 
     def _keep_card_hash(self, card: Card, message: SlackMessage) -> None:
         mappings = self._repos.mappings

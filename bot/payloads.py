@@ -142,8 +142,13 @@ class LinkShared(Payload):
 
 
 class CardContainer(Payload):
+    """Where the card is: a message of the app's, or (`is_app_unfurl`) the preview of a Jira
+    link in someone's message."""
+
     channel_id: Id
     message_ts: Id
+    is_app_unfurl: bool = False
+    app_unfurl_url: str | None = None
 
 
 class CardMessage(Payload):

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
 from integrations.jira.actions import CardActions
+from integrations.jira.previews import IssuePreviews
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
@@ -66,6 +67,7 @@ class Container:
     comments: CommentSync
     subscriptions: SubscriptionService
     card_actions: CardActions
+    jira_previews: IssuePreviews
 
     @property
     def slack_configured(self) -> bool:
@@ -90,6 +92,7 @@ def build_container(
     people = Directory(slack.client, jira, repos.people, slack_users)
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
+    previews = IssuePreviews(jira, people)
     return Container(
         settings=settings,
         repos=repos,
@@ -119,5 +122,8 @@ def build_container(
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
-        card_actions=CardActions(jira=jira, slack=slack, repos=repos, people=people),
+        card_actions=CardActions(
+            jira=jira, slack=slack, repos=repos, people=people, previews=previews
+        ),
+        jira_previews=previews,
     )

@@ -43,13 +43,14 @@ def card_of(click: CardClick) -> Card | None:
     key = issue_key_of(click.actions[0].block_id)
     if key is None:
         return None
-    message = click.message
+    message, container = click.message, click.container
     return Card(
         key=key,
         user_id=click.user.id,
-        channel=click.container.channel_id,
+        channel=container.channel_id,
         ts=message.ts,
         thread_ts=message.thread_ts or message.ts,
+        unfurl_url=container.app_unfurl_url if container.is_app_unfurl else None,
     )
 
 

@@ -24,10 +24,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from integrations.jira.formatters import Context, issue_card, issue_link, person, slack_mentions
+from integrations.jira.formatters import Context, issue_card, issue_link, person
 from integrations.jira.markup import slack_escape
-from integrations.jira.mentions import resolve
-from integrations.jira.models import Issue, JiraWebhook
+from integrations.jira.models import Issue
+from integrations.jira.previews import IssuePreviews
 from integrations.jira_api import (
     ADD_COMMENTS,
     ASSIGN_ISSUES,
@@ -42,7 +42,7 @@ from integrations.jira_api import (
 from integrations.jira_api.errors import describe
 from integrations.messages import SlackMessage
 from integrations.people import Directory
-from integrations.slack.blockkit import fitted
+from integrations.slack.blockkit import fit_blocks, fitted
 from integrations.slack.errors import SlackFailure
 from integrations.slack.posts import card_hash
 from integrations.slack.writer import SlackWriter
@@ -71,6 +71,8 @@ class Card:
     channel: str
     ts: str
     thread_ts: str
+    unfurl_url: str | None = None
+    """Set when the card is the preview of this Jira link in someone's message."""
 
     @property
     def thread(self) -> str:
@@ -90,9 +92,16 @@ class Refused(Exception):
 
 class CardActions:
     def __init__(
-        self, *, jira: JiraGateway, slack: SlackWriter, repos: Repositories, people: Directory
+        self,
+        *,
+        jira: JiraGateway,
+        slack: SlackWriter,
+        repos: Repositories,
+        people: Directory,
+        previews: IssuePreviews,
     ) -> None:
         self._jira = jira
+        self._previews = previews
         self._slack = slack
         self._repos = repos
         self._people = people
@@ -221,18 +230,22 @@ class CardActions:
     def _refresh_card(self, card: Card) -> Issue:
         """The card edited to the issue as Jira shows it now; the thread's card hash kept in
         step, so the webhook that follows does not edit it again."""
-        raw = self._jira.issue_json(card.key)
-        webhook = JiraWebhook.model_validate({"webhookEvent": "jira:issue_updated", "issue": raw})
-        issue = webhook.issue
-        assert issue is not None
-        mentions = resolve(webhook, self._people)
-        ctx = Context(mentions=mentions, people=slack_mentions(mentions))
+        issue, ctx = self._previews.now(card.key)
         message = self._ticket_card(card, issue, ctx) or issue_card(issue, ctx)
         if message is None:
             return issue
+        client = self._slack.client
         try:
+            if card.unfurl_url:  # a Jira link's preview: unfurled again
+                self._slack.call(
+                    client.chat_unfurl,
+                    channel=card.channel,
+                    ts=card.ts,
+                    unfurls={card.unfurl_url: {"blocks": fit_blocks(message.blocks)}},
+                )
+                return issue
             self._slack.call(
-                self._slack.client.chat_update, channel=card.channel, ts=card.ts, **fitted(message)
+                client.chat_update, channel=card.channel, ts=card.ts, **fitted(message)
             )
         except SlackFailure as error:
             log.warning("jira_card.update_failed key=%s error=%s", card.key, error.code)

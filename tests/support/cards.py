@@ -168,3 +168,50 @@ def comment_created(jira: FakeJira, key: str) -> dict[str, Any]:
         "updateAuthor": author,
     }
     return hook
+
+
+def unfurl_click(
+    fake: FakeSlack,
+    message: Message,
+    url: str,
+    blocks: list[dict[str, Any]],
+    action_id: str,
+    *,
+    user: str = "U0ALICE",
+) -> dict[str, Any]:
+    """`block_actions` for an element of the app's unfurl of `url` in someone's `message`."""
+    block = next(b for b in blocks if str(b.get("block_id", "")).startswith("jira_card:"))
+    chosen = next(e for e in block["elements"] if e["action_id"] == action_id)
+    return {
+        "type": "block_actions",
+        "user": _user(fake, user),
+        "api_app_id": payloads.APP_ID,
+        "token": payloads.VERIFICATION_TOKEN,
+        "container": {
+            "type": "message_attachment",
+            "message_ts": message.ts,
+            "attachment_id": 1,
+            "channel_id": message.channel,
+            "is_ephemeral": False,
+            "is_app_unfurl": True,
+            "app_unfurl_url": url,
+        },
+        "trigger_id": fake.new_trigger_id(),
+        "team": {"id": payloads.TEAM_ID, "domain": payloads.TEAM_DOMAIN},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": message.channel, "name": fake.channels[message.channel].name},
+        "message": message.to_api(include_metadata=False),
+        "state": {"values": {}},
+        "response_url": fake.new_response_url(channel=message.channel, user=user),
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block["block_id"],
+                "type": chosen["type"],
+                "text": chosen.get("text"),
+                "value": chosen.get("value"),
+                "action_ts": "1700000300.000300",
+            }
+        ],
+    }

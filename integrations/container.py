@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
 from integrations.jira.actions import CardActions
+from integrations.jira.key_replies import KeyReplies
 from integrations.jira.previews import IssuePreviews
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
@@ -68,6 +69,7 @@ class Container:
     subscriptions: SubscriptionService
     card_actions: CardActions
     jira_previews: IssuePreviews
+    key_replies: KeyReplies
 
     @property
     def slack_configured(self) -> bool:
@@ -126,4 +128,5 @@ def build_container(
             jira=jira, slack=slack, repos=repos, people=people, previews=previews
         ),
         jira_previews=previews,
+        key_replies=KeyReplies(previews, slack, repos),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from storage.card_actions import CardActionRepository
 from storage.db import Database
 from storage.integrations import IntegrationRepository
+from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
 from storage.people import PeopleRepository
 from storage.queue import QueueRepository
@@ -26,6 +27,7 @@ class Repositories:
     workers: WorkerRegistry
     people: PeopleRepository
     card_actions: CardActionRepository
+    key_replies: KeyReplyRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -38,4 +40,5 @@ class Repositories:
             WorkerRegistry(db),
             PeopleRepository(db),
             CardActionRepository(db),
+            KeyReplyRepository(db),
         )

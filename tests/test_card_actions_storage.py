@@ -44,3 +44,22 @@ def test_an_old_action_is_no_longer_an_echo(repos: Repositories) -> None:
     record(repos)
     later = utcnow() + timedelta(minutes=16)
     assert repos.card_actions.awaiting_echo("PROJ-1", 7, now=later) == []
+
+
+def test_key_previews_are_off_until_a_channel_turns_them_on(repos: Repositories) -> None:
+    assert not repos.key_replies.enabled("C1")
+    repos.key_replies.set_enabled("C1", True)
+    assert repos.key_replies.enabled("C1")
+    assert not repos.key_replies.enabled("C2")
+    repos.key_replies.set_enabled("C1", False)
+    assert not repos.key_replies.enabled("C1")
+
+
+def test_a_key_is_shown_once_per_channel_and_cooldown(repos: Repositories) -> None:
+    cooldown = timedelta(minutes=30)
+    long_ago = utcnow() - timedelta(minutes=31)
+    assert repos.key_replies.claim("C1", "PROJ-1", cooldown, now=long_ago)
+    assert repos.key_replies.claim("C1", "PROJ-1", cooldown)
+    assert not repos.key_replies.claim("C1", "PROJ-1", cooldown)
+    assert repos.key_replies.claim("C2", "PROJ-1", cooldown)
+    assert repos.key_replies.claim("C1", "PROJ-2", cooldown)

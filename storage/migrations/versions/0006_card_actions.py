@@ -1,4 +1,4 @@
-"""card_actions: what people did to Jira issues from Slack cards, to recognise Jira's echo
+"""card_actions, channel_key_settings, key_replies: Jira card buttons and bare-key previews
 
 Revision ID: 0006
 Revises: 0004
@@ -37,7 +37,27 @@ def upgrade() -> None:
         **MYSQL_TABLE,
     )
     op.create_index("ix_card_action_issue", "card_actions", ["issue_key", "created_at"])
+    op.create_table(
+        "channel_key_settings",
+        sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+        sa.Column("channel_id", sa.String(64), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("channel_id", name="uq_channel_key_setting"),
+        **MYSQL_TABLE,
+    )
+    op.create_table(
+        "key_replies",
+        sa.Column("id", BigIntPK, primary_key=True, autoincrement=True),
+        sa.Column("channel_id", sa.String(64), nullable=False),
+        sa.Column("issue_key", sa.String(191), nullable=False),
+        sa.Column("replied_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("channel_id", "issue_key", name="uq_key_reply"),
+        **MYSQL_TABLE,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("key_replies")
+    op.drop_table("channel_key_settings")
     op.drop_table("card_actions")

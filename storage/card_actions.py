@@ -23,7 +23,6 @@ def _action(row: models.CardAction) -> domain.CardAction:
         value=row.value,
         slack_user_id=row.slack_user_id,
         thread=row.thread,
-        reply=row.reply,
         echo_integration_id=row.echo_integration_id,
         created_at=row.created_at,
     )
@@ -41,7 +40,6 @@ class CardActionRepository:
         *,
         slack_user_id: str,
         thread: str,
-        reply: str | None,
     ) -> domain.CardAction:
         row = models.CardAction(
             issue_key=issue_key,
@@ -49,7 +47,6 @@ class CardActionRepository:
             value=value,
             slack_user_id=slack_user_id,
             thread=thread,
-            reply=reply,
             created_at=utcnow(),
         )
         with self._db.write() as session:

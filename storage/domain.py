@@ -250,7 +250,7 @@ class CardAction:
     """A change a person made to a Jira issue from its Slack card (`storage.card_actions`).
 
     `field` is `status` (value: the status name) or `assignee` (value: the account id or
-    user name); `thread` the Slack thread of the card, `reply` the reply that said it.
+    user name); `thread` the Slack thread of the card (its reply said it).
     """
 
     id: int
@@ -259,6 +259,5 @@ class CardAction:
     value: str
     slack_user_id: str
     thread: str
-    reply: str | None
     echo_integration_id: int | None
     created_at: datetime

@@ -211,8 +211,8 @@ class Person(Base):
 
 class CardAction(Base):
     """What a person did to a Jira issue from its Slack card (`field` `status` or
-    `assignee`, changed to `value`: the status name or the account id), and the thread reply
-    that said so. The Jira webhook that follows repeats it: it is matched here
+    `assignee`, changed to `value`: the status name or the account id), and the thread of the
+    card, whose reply said so. The Jira webhook that follows repeats it: it is matched here
     (`echo_integration_id`) and not said again in that thread."""
 
     __tablename__ = "card_actions"
@@ -224,7 +224,6 @@ class CardAction(Base):
     value: Mapped[str] = mapped_column(String(ID_LEN))
     slack_user_id: Mapped[str] = mapped_column(String(64))
     thread: Mapped[str] = mapped_column(String(ID_LEN))
-    reply: Mapped[str | None] = mapped_column(String(ID_LEN))
     echo_integration_id: Mapped[int | None] = mapped_column(BigIntPK, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -12,9 +12,7 @@ THREAD = "C0GENERAL:1700000000.000100"
 
 
 def record(repos: Repositories, field: str = "status", value: str = "Done") -> int:
-    action = repos.card_actions.record(
-        "PROJ-1", field, value, slack_user_id="U1", thread=THREAD, reply=f"{THREAD}9"
-    )
+    action = repos.card_actions.record("PROJ-1", field, value, slack_user_id="U1", thread=THREAD)
     return action.id
 
 

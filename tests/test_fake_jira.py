@@ -300,4 +300,4 @@ def test_transitions_leave_out_the_current_status_and_check_their_screen(
         cloud.transition_issue("PROJ-1", "31")
     cloud.transition_issue("PROJ-1", "31", fields={"resolution": {"name": "Fixed"}})
     assert fake_jira.issue("PROJ-1").status == "Done"
-    assert cloud.issue("PROJ-1").fields.resolution.name == "Fixed"
+    assert cloud.issue("PROJ-1").raw["fields"]["resolution"]["name"] == "Fixed"

@@ -138,21 +138,37 @@ def ref_of(env: TicketEnv, user: Any) -> str:
 # --- the cards ------------------------------------------------------------------------------
 
 
-def test_every_issue_card_has_the_buttons(env: TicketEnv, worker: Worker) -> None:
-    for card in (ticket_card(env), subscribed_card(env, worker)):
-        block = cards.card_block(card)
-        assert block["block_id"] == "jira_card:PROJ-1"
-        assert [
-            (e["type"], e.get("text", e.get("placeholder"))["text"]) for e in block["elements"]
-        ] == [
-            ("external_select", "Transition…"),
-            ("button", "Assign to me"),
-            ("button", "Comment"),
-            ("button", "Open in Jira"),
-        ]
-        assert block["elements"][3]["url"] == f"{env.jira.url}/browse/PROJ-1"
-        env.jira.issues.clear()
-        env.jira._keys.clear()
+BUTTONS = [
+    ("external_select", "Transition…"),
+    ("button", "Assign to me"),
+    ("button", "Comment"),
+    ("button", "Open in Jira"),
+]
+
+
+def buttons(card: Message) -> list[tuple[str, str]]:
+    block = cards.card_block(card)
+    assert block["block_id"] == "jira_card:PROJ-1"
+    return [(e["type"], e.get("text", e.get("placeholder"))["text"]) for e in block["elements"]]
+
+
+def test_the_card_of_an_issue_made_from_slack_has_the_buttons(env: TicketEnv) -> None:
+    card = ticket_card(env)
+    assert buttons(card) == BUTTONS
+    assert cards.element(card, "jira_card_open")["url"] == f"{env.jira.url}/browse/PROJ-1"
+    act(env, card, "jira_card_open")  # Slack opens the link, and says so: acked, nothing else
+    settle(lambda: env.slack.ephemerals or env.slack.views_opened or updates(env))
+
+
+def test_the_card_of_a_subscribed_project_s_issue_has_the_buttons(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = subscribed_card(env, worker)
+    assert buttons(card) == BUTTONS
+    assert facts(env, card) == (
+        f"*<{env.jira.url}/browse/PROJ-1|PROJ-1>: Checkout is slow*\n"
+        "Task · Status: *To Do* · Priority: Medium · Assignee: Unassigned"
+    )
 
 
 def test_the_transition_select_offers_what_jira_offers_now(env: TicketEnv) -> None:
@@ -333,6 +349,14 @@ def test_someone_without_the_permission_changes_nothing(env: TicketEnv) -> None:
     assert env.jira.calls("POST /rest/api/2/issue/PROJ-1/transitions") == []
     assert env.jira.comments("PROJ-1") == []
     assert updates(env) == 0
+
+
+def test_someone_who_may_not_comment_gets_no_form(env: TicketEnv) -> None:
+    env.jira.deny(alice(env), "ADD_COMMENTS")
+    card = ticket_card(env)
+    act(env, card, "jira_card_comment")
+    assert "doesn't have the *Add Comments* permission on PROJ-1" in ephemeral(env)
+    assert env.slack.views_opened == []
 
 
 # --- transition screens and Jira's errors --------------------------------------------------

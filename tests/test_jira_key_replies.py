@@ -68,5 +68,7 @@ def test_nothing_without_the_setting_nor_for_bots(env: TicketEnv) -> None:
     settle(lambda: env.slack.posted)
     response, _ = env.send.command("settings keys off")
     assert response.status_code == 200
+    wait_for(lambda: len(env.slack.response_posts()) == 2, what="the answer")
+    assert env.slack.response_posts()[1].text == "<@U0ALICE> turned off Jira key previews here."
     say(env, "PROJ-2 is slow too")
     settle(lambda: env.slack.posted)

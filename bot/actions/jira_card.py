@@ -117,7 +117,7 @@ def register(app: App, services: BotServices) -> None:
     def open_comment(body: dict[str, Any]) -> None:
         click = read(CardClick, body)
         card = card_of(click)
-        if card is not None:
+        if card is not None and cards.may_comment(card):
             open_view(click.trigger_id, comment_modal(card), card)
 
     def ack_link(ack: Ack) -> None:

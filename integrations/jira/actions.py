@@ -106,11 +106,6 @@ class CardActions:
         self._repos = repos
         self._people = people
 
-    # --- what the card offers ---------------------------------------------------------------
-
-    def transitions(self, key: str) -> list[Transition]:
-        return self._jira.transitions(key)
-
     # --- the actions ------------------------------------------------------------------------
 
     def transition(
@@ -124,6 +119,16 @@ class CardActions:
 
     def comment(self, card: Card, text: str) -> None:
         self._guarded(card, "comment on", lambda: self._comment(card, text))
+
+    def may_comment(self, card: Card) -> bool:
+        """Whether the person may comment (asked before the modal opens); if not, they are
+        told why."""
+        return (
+            self._guarded(
+                card, "comment on", lambda: self._authorized(card, ADD_COMMENTS, "comment on")
+            )
+            is not None
+        )
 
     def tell(self, card: Card, text: str) -> None:
         """`text` to the person alone, in the card's thread."""
@@ -147,27 +152,22 @@ class CardActions:
         if chosen.needs_input and fields is None:
             return NeedsFields(chosen)
         self._jira.transition(card.key, chosen.id, fields or {})
-        name = self._full_name(card.user_id)
-        issue = self._refresh_card(card)
         status = chosen.to_status
+        self._record(card, "status", status)  # at once: Jira's webhook is on its way
+        issue = self._refresh_card(card)
         said = self._say(
             card, f"<@{card.user_id}> moved {issue_link(issue)} to *{slack_escape(status)}*."
         )
-        self._repos.card_actions.record(
-            card.key, "status", status, slack_user_id=card.user_id, thread=card.thread, reply=said
-        )
+        name = self._full_name(card.user_id)
         self._note_in_jira(card, f"Transitioned to {status} by {name} from Slack", said)
         return None
 
     def _assign(self, card: Card) -> None:
         account = self._authorized(card, ASSIGN_ISSUES, "assign")
         self._jira.assign(card.key, account)
+        self._record(card, "assignee", account.id)
         issue = self._refresh_card(card)
         said = self._say(card, f"<@{card.user_id}> assigned {issue_link(issue)} to themselves.")
-        self._repos.card_actions.record(
-            card.key, "assignee", account.id, slack_user_id=card.user_id, thread=card.thread,
-            reply=said,
-        )  # fmt: skip
         self._note_in_jira(card, f"Assigned to {self._full_name(card.user_id)} from Slack", said)
 
     def _comment(self, card: Card, text: str) -> None:
@@ -219,6 +219,11 @@ class CardActions:
                 f"account, link the right one with {LINK_HINT}."
             )
         return account
+
+    def _record(self, card: Card, field: str, value: str) -> None:
+        self._repos.card_actions.record(
+            card.key, field, value, slack_user_id=card.user_id, thread=card.thread
+        )
 
     def _full_name(self, user_id: str) -> str:
         person = self._people.slack_person(user_id)

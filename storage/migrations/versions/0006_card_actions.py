@@ -31,7 +31,6 @@ def upgrade() -> None:
         sa.Column("value", sa.String(255), nullable=False),
         sa.Column("slack_user_id", sa.String(64), nullable=False),
         sa.Column("thread", sa.String(255), nullable=False),
-        sa.Column("reply", sa.String(255), nullable=True),
         sa.Column("echo_integration_id", BigIntPK, nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         **MYSQL_TABLE,

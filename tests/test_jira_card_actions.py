@@ -299,14 +299,18 @@ def test_comment_opens_a_modal_and_the_submission_comments(env: TicketEnv, worke
     assert view["title"]["text"] == "Comment on PROJ-1"
     assert view["blocks"][0]["element"]["type"] == "plain_text_input"
 
-    values = {"comment": {"comment": {"type": "plain_text_input", "value": "Ship *it*"}}}
+    typed = "Ship *it* <!channel> & go\nsecond line"
+    values = {"comment": {"comment": {"type": "plain_text_input", "value": typed}}}
     response = env.send.submit(view["id"], values)
     assert response.status_code == 200
     wait_for(lambda: env.jira.comments("PROJ-1"), what="the comment")
-    assert env.jira.comments("PROJ-1")[0].text.startswith("alice via Slack: Ship ")
+    assert env.jira.comments("PROJ-1")[0].body == (  # wiki markup: `\!` is a literal "!"
+        "alice via Slack: Ship *it* <\\!channel> & go\nsecond line"
+    )
     wait_for(lambda: replies(env, card), what="the reply")
     assert replies(env, card) == [
-        f"<@U0ALICE> commented on <{env.jira.url}/browse/PROJ-1|PROJ-1>:\nShip *it*"
+        f"<@U0ALICE> commented on <{env.jira.url}/browse/PROJ-1|PROJ-1>:\n"
+        ">Ship *it* &lt;!channel&gt; &amp; go\n>second line"
     ]
     echoed = deliver(env, worker, cards.comment_created(env.jira, "PROJ-1"))
     assert echoed.status is Status.IGNORED

@@ -19,8 +19,9 @@ Slack, as for comments made from thread replies.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -46,6 +47,7 @@ from integrations.slack.blockkit import fit_blocks, fitted
 from integrations.slack.errors import SlackFailure
 from integrations.slack.posts import card_hash
 from integrations.slack.writer import SlackWriter
+from integrations.slack_text import escape
 from integrations.slack_to_jira import Mention, mentioned_users
 from integrations.tickets import formatting
 from integrations.tickets.models import TicketRequest
@@ -53,6 +55,7 @@ from storage import Repositories
 from storage.domain import MappingType, slack_ref
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PERMISSION_NAMES = {
     TRANSITION_ISSUES: "Transition Issues",
@@ -173,17 +176,19 @@ class CardActions:
     def _comment(self, card: Card, text: str) -> None:
         self._authorized(card, ADD_COMMENTS, "comment on")
         person = self._people.slack_person(card.user_id)
+        typed = escape(text)  # a modal's text is plain: as Slack would send it in a message
         body = formatting.comment(
-            person.name, text, None, mentions=self._mentions(text), v3=self._jira.rich_text_v3
+            person.name, typed, None, mentions=self._mentions(typed), v3=self._jira.rich_text_v3
         )
         comment_id = self._jira.add_comment(card.key, body)
         url = self._jira.browse_url(card.key)
-        said = self._say(card, f"<@{card.user_id}> commented on <{url}|{card.key}>:\n{text}")
+        quoted = "\n".join(f">{line}" for line in typed.splitlines())
+        said = self._say(card, f"<@{card.user_id}> commented on <{url}|{card.key}>:\n{quoted}")
         self._remember_comment(card, comment_id, said)
 
     # --- steps ------------------------------------------------------------------------------
 
-    def _guarded(self, card: Card, verb: str, action: Any) -> Any:
+    def _guarded(self, card: Card, verb: str, action: Callable[[], T]) -> T | None:
         """Run `action`; a refusal or Jira's error goes to the person, nothing is raised."""
         try:
             return action()

@@ -317,6 +317,24 @@ def test_comment_opens_a_modal_and_the_submission_comments(env: TicketEnv, worke
     settle(lambda: len(replies(env, card)) > 1)
 
 
+def test_a_comment_jira_refuses_is_not_said_in_the_thread(env: TicketEnv) -> None:
+    card = ticket_card(env)
+    act(env, card, "jira_card_comment")
+    view = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1], what="modal")
+    refusal = "You do not have the permission to comment on this issue."
+    env.jira.fail(
+        "POST /rest/api/2/issue/PROJ-1/comment",
+        status=403,
+        body={"errorMessages": [refusal], "errors": {}},
+    )
+    values = {"comment": {"comment": {"type": "plain_text_input", "value": "Refused"}}}
+    assert env.send.submit(view["id"], values).status_code == 200
+
+    assert ephemeral(env) == f":warning: Jira did not let me comment on PROJ-1: {refusal}"
+    assert replies(env, card) == []
+    assert env.jira.comments("PROJ-1") == []
+
+
 # --- people who may not -------------------------------------------------------------------
 
 

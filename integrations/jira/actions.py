@@ -52,7 +52,7 @@ from integrations.slack_to_jira import Mention, mentioned_users
 from integrations.tickets import formatting
 from integrations.tickets.models import TicketRequest
 from storage import Repositories
-from storage.domain import MappingType, slack_ref
+from storage.domain import MappingType, parse_slack_ref, slack_ref
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -180,10 +180,16 @@ class CardActions:
         body = formatting.comment(
             person.name, typed, None, mentions=self._mentions(typed), v3=self._jira.rich_text_v3
         )
-        comment_id = self._jira.add_comment(card.key, body)
         url = self._jira.browse_url(card.key)
         quoted = "\n".join(f">{line}" for line in typed.splitlines())
+        # Said first, so the comment's mapping is stored the moment Jira answers (its
+        # webhook is then known as made from Slack); taken back if Jira refuses.
         said = self._say(card, f"<@{card.user_id}> commented on <{url}|{card.key}>:\n{quoted}")
+        try:
+            comment_id = self._jira.add_comment(card.key, body)
+        except JiraError:
+            self._unsay(said)
+            raise
         self._remember_comment(card, comment_id, said)
 
     # --- steps ------------------------------------------------------------------------------
@@ -307,6 +313,15 @@ class CardActions:
             log.warning("jira_card.reply_failed key=%s error=%s", card.key, error.code)
             return None
         return slack_ref(card.channel, ts)
+
+    def _unsay(self, said: str | None) -> None:
+        if said is None:
+            return
+        channel, ts = parse_slack_ref(said)
+        try:
+            self._slack.call(self._slack.client.chat_delete, channel=channel, ts=ts)
+        except SlackFailure as error:
+            log.warning("jira_card.unsay_failed reply=%s error=%s", said, error.code)
 
     def _note_in_jira(self, card: Card, text: str, said: str | None) -> None:
         """Who did it, as a comment: Jira's history names only the app's account."""

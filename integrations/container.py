@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.jira.actions import CardActions
+from integrations.jira.key_replies import KeyReplies
+from integrations.jira.previews import IssuePreviews
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
@@ -64,6 +67,9 @@ class Container:
     tickets: TicketService
     comments: CommentSync
     subscriptions: SubscriptionService
+    card_actions: CardActions
+    jira_previews: IssuePreviews
+    key_replies: KeyReplies
 
     @property
     def slack_configured(self) -> bool:
@@ -88,6 +94,7 @@ def build_container(
     people = Directory(slack.client, jira, repos.people, slack_users)
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
+    previews = IssuePreviews(jira, people)
     return Container(
         settings=settings,
         repos=repos,
@@ -117,4 +124,9 @@ def build_container(
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
+        card_actions=CardActions(
+            jira=jira, slack=slack, repos=repos, people=people, previews=previews
+        ),
+        jira_previews=previews,
+        key_replies=KeyReplies(previews, slack, repos),
     )

@@ -54,6 +54,9 @@ class ThreadPost:
     on a PR knows its title, not its branches): the card may start a thread that does not
     exist yet but must not overwrite an existing one.
     A post with `card=None` goes only to threads that already exist.
+
+    `said_in`: threads (Slack refs) where the reply was already said (a change made with a
+    card's button, whose webhook repeats it): their card is refreshed, no reply is posted.
     """
 
     thread_key: str
@@ -63,6 +66,7 @@ class ThreadPost:
     reply_key: str | None = None
     refresh_card: bool = True
     reply_edit: SlackMessage | None = None
+    said_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

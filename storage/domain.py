@@ -243,3 +243,21 @@ class Conflict(StorageError):
 
 class InvalidCursor(StorageError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """A change a person made to a Jira issue from its Slack card (`storage.card_actions`).
+
+    `field` is `status` (value: the status name) or `assignee` (value: the account id or
+    user name); `thread` the Slack thread of the card (its reply said it).
+    """
+
+    id: int
+    issue_key: str
+    field: str
+    value: str
+    slack_user_id: str
+    thread: str
+    echo_integration_id: int | None
+    created_at: datetime

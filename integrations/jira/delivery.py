@@ -22,16 +22,18 @@ deletion marks it; a comment Jira sends twice (Cloud's `comment_created` plus
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.jira import dispatch
+from integrations.jira.echo import card_echo
 from integrations.jira.formatters import Context, change_kinds, slack_mentions
 from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook, unreadable
-from integrations.messages import Delivery, Ignored
+from integrations.messages import Delivery, Ignored, ThreadPost
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
 from storage import Repositories
 from storage.domain import Integration, MappingType, Service, Subscription
@@ -55,10 +57,15 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     if (repeat := _comment_repeat(event, webhook, spec, repos)) is not None:
         return Done("ignored", repeat)
     mentions = resolve(webhook, context.container.people)
-    ctx = Context(mentions=mentions, people=slack_mentions(mentions))
+    echo = card_echo(repos, event.id, webhook) if spec is dispatch.ISSUE_UPDATED else None
+    ctx = Context(
+        mentions=mentions, people=slack_mentions(mentions), actor=echo.actor if echo else None
+    )
     rendered = spec.formatter(webhook, ctx)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
+    if echo is not None and isinstance(rendered, ThreadPost):
+        rendered = replace(rendered, said_in=echo.threads)
     subscriptions = repos.subscriptions.matching(Service.JIRA, issue.project_key)
     channels, broadcast = _route(subscriptions, webhook, issue, spec)
     report = context.poster.deliver(
@@ -69,6 +76,8 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
             start_threads=spec.starts_thread,
         )
     )
+    if not report.did_anything and echo is not None:
+        return Done("ignored", echo.detail)
     if not report.did_anything:
         detail = (
             f"no Slack thread is linked to {issue.key} and no subscription of "

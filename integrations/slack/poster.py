@@ -147,7 +147,8 @@ class SlackPoster:
                 work.skipped.append(f"{thread.target_id}: its channel does not take this event")
                 continue
             broadcast = post.broadcast or channel in broadcast_channels
-            reply = None if edits_only or channel in replied else post.reply
+            said = channel in replied or thread.target_id in post.said_in
+            reply = None if edits_only or said else post.reply
             self._guarded(
                 work,
                 thread.target_id,

@@ -1,0 +1,208 @@
+"""The direct messages an event owes people (pure: a payload and who-is-who in, notices out).
+
+A `Notice` is one DM to one Slack user about one event, worded to them ("… requested your
+review on …"), before their settings are asked. Who gets one:
+
+- GitHub: the requested reviewer (`review-requests`; a team request DMs nobody: its members
+  are GitHub's to know); the pull request's author when it is approved, gets changes
+  requested or is merged (`my-prs`); the assignee of a pull request or issue (`assigned`);
+  each person `@mentioned` in a new comment or review (`mentions`);
+- Jira: the new assignee (`assigned`); each person mentioned in a new comment (`mentions`).
+
+Only people linked to a Slack user can be told, and never the person who caused the event
+(the sender, reviewer, commenter, the Jira user who changed the issue). One notice per
+person per event: the first that applies, in the order above.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from integrations.github.dispatch import GitHubEvent
+from integrations.github.models import (
+    IssueCommentEvent,
+    IssuesEvent,
+    PullRequestEvent,
+    PullRequestReviewCommentEvent,
+    PullRequestReviewEvent,
+    Repository,
+    User,
+)
+from integrations.github.people import GitHubPeople, mentioned_logins
+from integrations.github.text import code, link, message, quote
+from integrations.jira.markup import mentioned_refs, slack_escape, to_mrkdwn
+from integrations.jira.models import Issue as JiraIssue
+from integrations.jira.models import JiraWebhook
+from integrations.jira.models import User as JiraUser
+from integrations.messages import SlackMessage
+from integrations.slack_text import escape
+from storage.domain import NotifyKind
+
+SLACK_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+REVIEW_OUTCOMES = {
+    "approved": ":white_check_mark: {actor} approved your pull request {what}",
+    "changes_requested": ":x: {actor} requested changes on your pull request {what}",
+}
+DETAIL_LIMIT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One DM: to `recipient` (a Slack user id), of `kind`; `line` says what happened,
+    `detail` (a quote) may follow. `about` names what happened when several events may
+    tell it (a Jira comment arrives as `comment_created` and as `issue_updated`)."""
+
+    recipient: str
+    kind: NotifyKind
+    line: str
+    detail: str = ""
+    about: str | None = None
+
+
+def dm_message(notice: Notice, thread_url: str | None) -> SlackMessage:
+    """The DM as Slack shows it: the line, a link to the thread, the detail below."""
+    line = notice.line + (f" · {link(thread_url, 'view thread')}" if thread_url else "")
+    return message(line, notice.detail)
+
+
+def _first_per_person(notices: Iterable[Notice], actor: str | None) -> list[Notice]:
+    seen: set[str] = set()
+    kept = []
+    for notice in notices:
+        if notice.recipient == actor or notice.recipient in seen:
+            continue
+        seen.add(notice.recipient)
+        kept.append(notice)
+    return kept
+
+
+# GitHub -----------------------------------------------------------------------------------
+
+
+def _named(repository: Repository, number: int, title: str, url: str) -> str:
+    return f"*{link(url, f'{repository.full_name}#{number} {title}')}*"
+
+
+def github_notices(event: GitHubEvent, people: GitHubPeople) -> list[Notice]:
+    """The DMs a GitHub event owes the linked people it concerns."""
+    model = event.model
+    sender = getattr(model, "sender", None)
+    actor_login = sender.login if isinstance(sender, User) else None
+    actor = people.user(actor_login) if actor_login else "Someone"
+    found: list[Notice] = []
+
+    def tell(user: User | str | None, kind: NotifyKind, line: str, detail: str = "") -> None:
+        login = user.login if isinstance(user, User) else user
+        if not login or (actor_login and login.lower() == actor_login.lower()):
+            return
+        if slack_id := people.slack_id(login):
+            found.append(Notice(slack_id, kind, line, detail))
+
+    if isinstance(model, PullRequestEvent):
+        pr = model.pull_request
+        what = _named(model.repository, pr.number, pr.title, pr.html_url)
+        if event.key == "pull_request.review_requested" and model.requested_reviewer:
+            line = f":eyes: {actor} requested your review on {what}"
+            tell(model.requested_reviewer, NotifyKind.REVIEW_REQUESTS, line)
+        elif event.key == "pull_request.merged":
+            line = f":large_purple_circle: {actor} merged your pull request {what}"
+            tell(pr.user, NotifyKind.MY_PRS, f"{line} into {code(pr.base.ref)}")
+        elif event.key == "pull_request.assigned":
+            tell(model.assignee, NotifyKind.ASSIGNED, f"{_assigned(actor)} pull request {what}")
+    elif isinstance(model, PullRequestReviewEvent) and event.key == "pull_request_review.submitted":
+        pr, review = model.pull_request, model.review
+        what = _named(model.repository, pr.number, pr.title, review.html_url or pr.html_url)
+        detail = people.mentions(quote(review.body, DETAIL_LIMIT))
+        if outcome := REVIEW_OUTCOMES.get(review.state):
+            tell(pr.user, NotifyKind.MY_PRS, outcome.format(actor=actor, what=what), detail)
+        line = f":speech_balloon: {actor} mentioned you in a review of {what}"
+        for login in mentioned_logins(review.body):
+            tell(login, NotifyKind.MENTIONS, line, detail)
+    elif isinstance(model, IssuesEvent) and event.key == "issues.assigned":
+        issue = model.issue
+        what = _named(model.repository, issue.number, issue.title, issue.html_url)
+        kind = "pull request" if issue.is_pull_request else "issue"
+        tell(model.assignee, NotifyKind.ASSIGNED, f"{_assigned(actor)} {kind} {what}")
+    elif isinstance(model, IssueCommentEvent | PullRequestReviewCommentEvent) and (
+        event.key.endswith("comment.created")
+    ):
+        number, title = _commented_on(model)
+        what = _named(model.repository, number, title, model.comment.html_url)
+        detail = people.mentions(quote(model.comment.body, DETAIL_LIMIT))
+        line = f":speech_balloon: {actor} mentioned you in a comment on {what}"
+        for login in mentioned_logins(model.comment.body):
+            tell(login, NotifyKind.MENTIONS, line, detail)
+    return _first_per_person(found, people.slack_id(actor_login) if actor_login else None)
+
+
+def _assigned(actor: str) -> str:
+    return f":bust_in_silhouette: {actor} assigned you"
+
+
+def _commented_on(model: IssueCommentEvent | PullRequestReviewCommentEvent) -> tuple[int, str]:
+    if isinstance(model, IssueCommentEvent):
+        return model.issue.number, model.issue.title
+    return model.pull_request.number, model.pull_request.title
+
+
+# Jira -------------------------------------------------------------------------------------
+
+
+def _slack_id(mentions: Mapping[str, str], ref: str | None) -> str | None:
+    match = SLACK_MENTION.fullmatch(mentions.get(ref or "", ""))
+    return match.group(1) if match else None
+
+
+def _jira_person(user: JiraUser | None, mentions: Mapping[str, str]) -> str:
+    if user is None:
+        return "Someone"
+    for ref in user.refs:
+        if (shown := mentions.get(ref)) and shown.startswith("<@"):
+            return shown
+    return slack_escape(user.label)
+
+
+def _jira_named(issue: JiraIssue) -> str:
+    title = f"{issue.key} {issue.fields.summary or ''}".strip()
+    url = issue.browse_url
+    return f"*{link(url, title)}*" if url else f"*{escape(title)}*"
+
+
+def jira_notices(
+    webhook: JiraWebhook, mentions: Mapping[str, str], *, new_comment: bool
+) -> list[Notice]:
+    """The DMs a Jira event owes: the new assignee, the people a new comment mentions.
+    `mentions`: Jira ref → `<@U…>` for the people the directory knows (`jira.mentions`)."""
+    issue = webhook.issue
+    if issue is None:
+        return []
+    found: list[Notice] = []
+    what = _jira_named(issue)
+    actor_user = webhook.user
+    for item in webhook.changes:
+        if item.field.lower() == "assignee" and (slack_id := _slack_id(mentions, item.to_value)):
+            actor = _jira_person(actor_user, mentions)
+            line = f":bust_in_silhouette: {actor} assigned you {what}"
+            found.append(Notice(slack_id, NotifyKind.ASSIGNED, line))
+    comment = webhook.comment
+    if new_comment and comment is not None:
+        actor_user = comment.author or actor_user
+        actor = _jira_person(actor_user, mentions)
+        body = to_mrkdwn(comment.body, mentions)
+        detail = "\n".join("&gt; " + line for line in _clipped(body).split("\n"))
+        line = f":speech_balloon: {actor} mentioned you in a comment on {what}"
+        for ref in sorted(mentioned_refs(comment.body)):
+            if slack_id := _slack_id(mentions, ref):
+                about = f"jira-comment:{issue.key}/{comment.id}"
+                found.append(Notice(slack_id, NotifyKind.MENTIONS, line, detail, about))
+    actor_id = next(
+        (s for ref in (actor_user.refs if actor_user else ()) if (s := _slack_id(mentions, ref))),
+        None,
+    )
+    return _first_per_person(found, actor_id)
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= DETAIL_LIMIT else text[: DETAIL_LIMIT - 1].rstrip() + "…"

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
 from integrations.jira_api import JiraConfig, JiraGateway
-from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
+from integrations.people import Directory, NotifySettings, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
 from integrations.slack.pacer import ChannelPacer
 from integrations.slack.writer import SlackWriter
@@ -59,6 +59,7 @@ class Container:
     github: GitHubApi | None
     people: Directory
     people_links: PeopleLinks
+    notify: NotifySettings
     slack_users: SlackUsersByEmail
     transcripts: Transcripts
     tickets: TicketService
@@ -98,6 +99,7 @@ def build_container(
         github=github,
         people=people,
         people_links=PeopleLinks(people, repos.people, jira),
+        notify=NotifySettings(repos.people),
         slack_users=slack_users,
         transcripts=transcripts,
         tickets=TicketService(

@@ -14,7 +14,7 @@ from typing import Literal
 
 from integrations.jira_api import JiraError, JiraGateway, JiraNotConfigured, JiraUser
 from integrations.people.directory import Directory
-from integrations.people.notify import describe
+from integrations.people.notify import summary
 from storage.domain import Conflict, JiraLink, Match, Notifications, Page, Person
 from storage.people import PeopleRepository, PersonFilter
 
@@ -108,7 +108,7 @@ class PeopleLinks:
             lines.append(f"*GitHub:* `{person.github_login}`, {_HOW[Match.MANUAL]}")
         else:
             lines.append("*GitHub:* not linked — `/ticket link github <login>`")
-        lines += describe(person.notifications if person is not None else Notifications())
+        lines.append(summary(person.notifications if person is not None else Notifications()))
         return "\n".join(lines)
 
     # --- admin (the API) ------------------------------------------------------------------

@@ -24,6 +24,17 @@ USAGE = (
 SWITCH = {"on": True, "off": False}
 
 
+def summary(notifications: Notifications) -> str:
+    """The settings in one line (for `/ticket whoami`)."""
+    if not notifications.enabled:
+        return (
+            "*Notifications:* off — `/ticket notify on` for DMs about your reviews, "
+            "assignments and mentions"
+        )
+    kinds = [f"`{kind.value}`" for kind in KINDS if kind not in notifications.off]
+    return "*Notifications:* on for " + (", ".join(kinds) or "no kind") + " — `/ticket notify`"
+
+
 def describe(notifications: Notifications) -> list[str]:
     """The settings as mrkdwn lines (for `/ticket notify` and `/ticket whoami`)."""
     if notifications.enabled:

@@ -12,6 +12,9 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import WorkerConfig
+from integrations.github.dispatch import parse
+from integrations.github.people import GitHubPeople, logins_of
+from integrations.messages import Ignored
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_models import Message
 from tests.support.github_payloads import example, variant
@@ -173,3 +176,27 @@ def test_a_login_linked_with_the_command_is_mentioned_from_the_next_event(
         ":eyes: Codertocat requested a review from octocat",
         ":eyes: Codertocat requested a review from <@U0OCTO>",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("@octocat", "<@U0OCTO>"),
+        ("cc @OctoCat, @stranger.", "cc <@U0OCTO>, @stranger."),
+        ("@github/justice-league", "@github/justice-league"),
+        ("mail ada@octocat.com", "mail ada@octocat.com"),
+        ("`@octocat`", "`@octocat`"),
+        ("@octocat-bot", "@octocat-bot"),
+        ("(@octocat)", "(<@U0OCTO>)"),
+        ("&gt; @octocat", "&gt; <@U0OCTO>"),
+    ],
+)
+def test_which_at_logins_are_mentions(text: str, shown: str) -> None:
+    assert GitHubPeople({"octocat": "U0OCTO"}).mentions(text) == shown
+
+
+def test_the_logins_an_event_shows_are_its_users_and_its_body_mentions() -> None:
+    comment = variant(example("issue_comment", "created"), {"comment.body": "@Hubot, @org/team"})
+    parsed = parse("issue_comment", comment)
+    assert not isinstance(parsed, Ignored)
+    assert logins_of(parsed.model) == {"codertocat", "hubot"}

@@ -455,8 +455,8 @@ def test_conversations_open_opens_the_dm_once(fake_slack: FakeSlack, client: Web
     again = client.conversations_open(users="U0ADA", return_im=True)
     assert again["already_open"] is True
     assert again["no_op"] is True
-    assert again["channel"]["is_im"] is True
-    assert again["channel"]["user"] == "U0ADA"
+    im = again.get("channel") or {}
+    assert (im["is_im"], im["user"]) == (True, "U0ADA")
     client.chat_postMessage(channel="D0ADA", text="hello")
     assert [m.text for m in fake_slack.messages("D0ADA")] == ["hello"]
 

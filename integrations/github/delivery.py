@@ -23,8 +23,8 @@ also posted into the issue's thread; so are commits naming the key. With
 through a queued `github → jira` event (`jira_comments`), never inline.
 
 People. The logins the event shows (sender, author, reviewers, assignees, review and
-comment authors, `@login`s in bodies) are looked up once in the people directory (cached,
-no network call) and the formatters show the linked ones as `<@U…>`. After posting, the
+comment authors, `@login`s in bodies) are looked up in the people directory in one indexed
+query (no network call) and the formatters show the linked ones as `<@U…>`. After posting, the
 DMs the event owes (`integrations.notifications`) are queued for the people who opted in,
 each as its own `slack → slack` event linking to the thread posted here.
 

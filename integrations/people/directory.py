@@ -8,6 +8,10 @@ Matching, in order, the first that answers:
    exactly that display name: `name`, the weaker match (Cloud often hides emails).
 What is found is stored; misses are cached for the TTL only, so a person who joins Jira
 later is found then.
+
+GitHub logins are linked by hand only (GitHub shows no email to match on); the Slack users
+of the logins an event shows are read in one indexed query per event
+(`slack_ids_of_github`), uncached.
 """
 
 from __future__ import annotations

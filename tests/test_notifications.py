@@ -204,6 +204,33 @@ def test_a_review_request_dms_the_reviewer_with_a_link_to_the_thread(env: Env) -
     assert queued["event_type"] == "slack:dm"
 
 
+def test_an_event_posted_nowhere_still_dms_without_a_thread_link(env: Env) -> None:
+    env.opt_in("U0OCTO")
+    elsewhere = variant(review_requested(), {"repository.full_name": "Codertocat/Elsewhere"})
+    entry = env.deliver("pull_request", elsewhere)
+    assert entry["status"] == "completed"
+    assert entry["error_message"].startswith("DMs queued for U0OCTO (review-requests); nothing")
+    [dm] = env.dms("U0OCTO")
+    assert dm.text == (
+        ":eyes: <@U0CODER> requested your review on "
+        f"*<{PR_URL}|Codertocat/Elsewhere#2 Update the README with new information.>*"
+    )
+
+
+def test_a_dm_queued_before_the_person_switched_off_is_not_sent(env: Env) -> None:
+    env.opt_in("U0OCTO")
+    env.send_github("pull_request", review_requested())
+    assert env.worker.run_once() == 1  # the webhook: posted, and the DM queued
+    env.command("notify off", "U0OCTO")
+    env.drain()
+    assert env.dms("U0OCTO") == []
+    [queued] = env.dm_events()
+    assert (queued["status"], queued["error_message"]) == (
+        "ignored",
+        "U0OCTO takes no review-requests notifications now",
+    )
+
+
 def test_no_dm_without_opting_in_or_with_the_kind_off(env: Env) -> None:
     env.deliver("pull_request", review_requested())
     env.opt_in("U0OCTO", "review-requests")

@@ -99,7 +99,7 @@ def build_container(
         github=github,
         people=people,
         people_links=PeopleLinks(people, repos.people, jira),
-        notify=NotifySettings(repos.people),
+        notify=NotifySettings(people, repos.people),
         slack_users=slack_users,
         transcripts=transcripts,
         tickets=TicketService(

@@ -150,9 +150,11 @@ def test_notify_on_then_a_kind_off_then_off(env: Env) -> None:
         "• `mentions` (on): you are mentioned in a Jira or GitHub comment\n"
         "• `my-prs` (on): a pull request of yours is approved, gets changes requested, or is "
         "merged\n"
-        "To be found: `/ticket link github <login>` (GitHub cannot tell me who you are); "
-        "`/ticket link jira <email>` if your Jira email differs from Slack's."
+        "To be found: `/ticket link github <login>` (GitHub cannot tell me who you are)."
     )
+    alice = env.ticket.repos.people.get("U0ALICE")  # matched in Jira by email as she opted in
+    assert alice is not None
+    assert alice.jira_display_name == "Alice Example"
     answer = env.command("notify Mentions OFF", "U0ALICE")
     assert answer.startswith("`mentions` notifications are off.\n*Notifications:* on")
     assert "• `mentions` (off): you are mentioned" in answer

@@ -7,6 +7,10 @@ switch it off (`/ticket notify mentions off`). The settings are stored per perso
 
 from __future__ import annotations
 
+from contextlib import suppress
+
+from integrations.jira_api import JiraError
+from integrations.people.directory import Directory
 from storage.domain import Notifications, NotifyKind, Person
 from storage.people import PeopleRepository
 
@@ -58,7 +62,11 @@ def _links_hint(person: Person) -> list[str]:
 
 
 class NotifySettings:
-    def __init__(self, people: PeopleRepository) -> None:
+    """Switching on also matches the person's Jira account now (as `/ticket whoami` does),
+    so a Jira event names them from the first one on."""
+
+    def __init__(self, directory: Directory, people: PeopleRepository) -> None:
+        self._directory = directory
         self._people = people
 
     def command(self, slack_user_id: str, args: str) -> str:
@@ -74,6 +82,9 @@ class NotifySettings:
             person = self._people.set_notifications(slack_user_id, enabled=enabled)
             if not enabled:
                 return "Notifications are off: I will not DM you (`/ticket notify on` again)."
+            with suppress(JiraError):  # not configured or not answering: matched later
+                self._directory.jira_account(slack_user_id)
+            person = self._people.get(slack_user_id) or person
             return "\n".join([*describe(person.notifications), *_links_hint(person)])
         kinds = {kind.value: kind for kind in KINDS}
         if len(words) == 2 and words[0] in kinds and words[1] in SWITCH:

@@ -362,6 +362,17 @@ def test_a_jira_comment_mention_dms_the_person_once(env: Env) -> None:
     assert dm.blocks[0]["text"]["text"].endswith("\n&gt; <@U0BOB> can you look?")
 
 
+def test_a_mention_by_user_name_on_jira_server_dms_the_person(env: Env) -> None:
+    env.live.put("/api/v1/people/U0BOB", json={"jira_account_id": "user"})
+    env.opt_in("U0BOB")
+    env.send_jira(on_proj(jira_payload("server-issue-updated-commented-mention-user")))
+    env.drain()
+    [dm] = env.dms("U0BOB")
+    assert dm.text.startswith(":speech_balloon: Lev Brouk mentioned you in a comment on *<")
+    assert dm.blocks is not None
+    assert dm.blocks[0]["text"]["text"].endswith("\n&gt; unik with mentioned user <@U0BOB>")
+
+
 def test_jira_mentions_off_means_no_dm(env: Env) -> None:
     env.live.put("/api/v1/people/U0BOB", json={"jira_account_id": "acc-bob"})
     env.opt_in("U0BOB", "mentions")

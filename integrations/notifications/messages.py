@@ -17,8 +17,9 @@ person per event: the first that applies, in the order above.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from integrations.github.dispatch import GitHubEvent
 from integrations.github.models import (
@@ -85,66 +86,101 @@ def _named(repository: Repository, number: int, title: str, url: str) -> str:
     return f"*{link(url, f'{repository.full_name}#{number} {title}')}*"
 
 
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """Who did it (`actor`, as shown) and the notices found so far, for one GitHub event."""
+
+    people: GitHubPeople
+    actor_login: str | None
+    actor: str
+    found: list[Notice]
+
+    def tell(self, user: User | str | None, kind: NotifyKind, line: str, detail: str = "") -> None:
+        """A notice for `user` when linked, unless they did it."""
+        login = user.login if isinstance(user, User) else user
+        if not login or (self.actor_login and login.lower() == self.actor_login.lower()):
+            return
+        if slack_id := self.people.slack_id(login):
+            self.found.append(Notice(slack_id, kind, line, detail))
+
+
+def _review_requested(model: PullRequestEvent, told: _Told) -> None:
+    pr = model.pull_request
+    what = _named(model.repository, pr.number, pr.title, pr.html_url)
+    line = f":eyes: {told.actor} requested your review on {what}"
+    told.tell(model.requested_reviewer, NotifyKind.REVIEW_REQUESTS, line)  # a team: nobody
+
+
+def _merged(model: PullRequestEvent, told: _Told) -> None:
+    pr = model.pull_request
+    what = _named(model.repository, pr.number, pr.title, pr.html_url)
+    line = f":large_purple_circle: {told.actor} merged your pull request {what}"
+    told.tell(pr.user, NotifyKind.MY_PRS, f"{line} into {code(pr.base.ref)}")
+
+
+def _pull_assigned(model: PullRequestEvent, told: _Told) -> None:
+    pr = model.pull_request
+    what = _named(model.repository, pr.number, pr.title, pr.html_url)
+    told.tell(model.assignee, NotifyKind.ASSIGNED, f"{_assigned(told.actor)} pull request {what}")
+
+
+def _issue_assigned(model: IssuesEvent, told: _Told) -> None:
+    issue = model.issue
+    what = _named(model.repository, issue.number, issue.title, issue.html_url)
+    kind = "pull request" if issue.is_pull_request else "issue"
+    told.tell(model.assignee, NotifyKind.ASSIGNED, f"{_assigned(told.actor)} {kind} {what}")
+
+
+def _reviewed(model: PullRequestReviewEvent, told: _Told) -> None:
+    """Approved or changes requested: the author hears; anyone `@mentioned` too."""
+    pr, review = model.pull_request, model.review
+    what = _named(model.repository, pr.number, pr.title, review.html_url or pr.html_url)
+    detail = told.people.mentions(quote(review.body, DETAIL_LIMIT))
+    if outcome := REVIEW_OUTCOMES.get(review.state):
+        told.tell(pr.user, NotifyKind.MY_PRS, outcome.format(actor=told.actor, what=what), detail)
+    line = f":speech_balloon: {told.actor} mentioned you in a review of {what}"
+    for login in mentioned_logins(review.body):
+        told.tell(login, NotifyKind.MENTIONS, line, detail)
+
+
+def _commented(model: IssueCommentEvent | PullRequestReviewCommentEvent, told: _Told) -> None:
+    if isinstance(model, IssueCommentEvent):
+        number, title = model.issue.number, model.issue.title
+    else:
+        number, title = model.pull_request.number, model.pull_request.title
+    what = _named(model.repository, number, title, model.comment.html_url)
+    detail = told.people.mentions(quote(model.comment.body, DETAIL_LIMIT))
+    line = f":speech_balloon: {told.actor} mentioned you in a comment on {what}"
+    for login in mentioned_logins(model.comment.body):
+        told.tell(login, NotifyKind.MENTIONS, line, detail)
+
+
+GITHUB_NOTICES: dict[str, Callable[[Any, _Told], None]] = {
+    "pull_request.review_requested": _review_requested,
+    "pull_request.merged": _merged,
+    "pull_request.assigned": _pull_assigned,
+    "issues.assigned": _issue_assigned,
+    "pull_request_review.submitted": _reviewed,
+    "issue_comment.created": _commented,
+    "pull_request_review_comment.created": _commented,
+}
+"""The GitHub events that may DM someone; edits, deletions and the rest DM nobody."""
+
+
 def github_notices(event: GitHubEvent, people: GitHubPeople) -> list[Notice]:
     """The DMs a GitHub event owes the linked people it concerns."""
-    model = event.model
-    sender = getattr(model, "sender", None)
-    actor_login = sender.login if isinstance(sender, User) else None
-    actor = people.user(actor_login) if actor_login else "Someone"
-    found: list[Notice] = []
-
-    def tell(user: User | str | None, kind: NotifyKind, line: str, detail: str = "") -> None:
-        login = user.login if isinstance(user, User) else user
-        if not login or (actor_login and login.lower() == actor_login.lower()):
-            return
-        if slack_id := people.slack_id(login):
-            found.append(Notice(slack_id, kind, line, detail))
-
-    if isinstance(model, PullRequestEvent):
-        pr = model.pull_request
-        what = _named(model.repository, pr.number, pr.title, pr.html_url)
-        if event.key == "pull_request.review_requested" and model.requested_reviewer:
-            line = f":eyes: {actor} requested your review on {what}"
-            tell(model.requested_reviewer, NotifyKind.REVIEW_REQUESTS, line)
-        elif event.key == "pull_request.merged":
-            line = f":large_purple_circle: {actor} merged your pull request {what}"
-            tell(pr.user, NotifyKind.MY_PRS, f"{line} into {code(pr.base.ref)}")
-        elif event.key == "pull_request.assigned":
-            tell(model.assignee, NotifyKind.ASSIGNED, f"{_assigned(actor)} pull request {what}")
-    elif isinstance(model, PullRequestReviewEvent) and event.key == "pull_request_review.submitted":
-        pr, review = model.pull_request, model.review
-        what = _named(model.repository, pr.number, pr.title, review.html_url or pr.html_url)
-        detail = people.mentions(quote(review.body, DETAIL_LIMIT))
-        if outcome := REVIEW_OUTCOMES.get(review.state):
-            tell(pr.user, NotifyKind.MY_PRS, outcome.format(actor=actor, what=what), detail)
-        line = f":speech_balloon: {actor} mentioned you in a review of {what}"
-        for login in mentioned_logins(review.body):
-            tell(login, NotifyKind.MENTIONS, line, detail)
-    elif isinstance(model, IssuesEvent) and event.key == "issues.assigned":
-        issue = model.issue
-        what = _named(model.repository, issue.number, issue.title, issue.html_url)
-        kind = "pull request" if issue.is_pull_request else "issue"
-        tell(model.assignee, NotifyKind.ASSIGNED, f"{_assigned(actor)} {kind} {what}")
-    elif isinstance(model, IssueCommentEvent | PullRequestReviewCommentEvent) and (
-        event.key.endswith("comment.created")
-    ):
-        number, title = _commented_on(model)
-        what = _named(model.repository, number, title, model.comment.html_url)
-        detail = people.mentions(quote(model.comment.body, DETAIL_LIMIT))
-        line = f":speech_balloon: {actor} mentioned you in a comment on {what}"
-        for login in mentioned_logins(model.comment.body):
-            tell(login, NotifyKind.MENTIONS, line, detail)
-    return _first_per_person(found, people.slack_id(actor_login) if actor_login else None)
+    notices = GITHUB_NOTICES.get(event.key)
+    if notices is None:
+        return []
+    sender = getattr(event.model, "sender", None)
+    login = sender.login if isinstance(sender, User) else None
+    told = _Told(people, login, people.user(login) if login else "Someone", [])
+    notices(event.model, told)
+    return _first_per_person(told.found, people.slack_id(login) if login else None)
 
 
 def _assigned(actor: str) -> str:
     return f":bust_in_silhouette: {actor} assigned you"
-
-
-def _commented_on(model: IssueCommentEvent | PullRequestReviewCommentEvent) -> tuple[int, str]:
-    if isinstance(model, IssueCommentEvent):
-        return model.issue.number, model.issue.title
-    return model.pull_request.number, model.pull_request.title
 
 
 # Jira -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from integrations.jira.actions import CardActions
 from integrations.jira.key_replies import KeyReplies
 from integrations.jira.previews import IssuePreviews
 from integrations.jira_api import JiraConfig, JiraGateway
-from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
+from integrations.people import Directory, NotifySettings, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
 from integrations.slack.pacer import ChannelPacer
 from integrations.slack.writer import SlackWriter
@@ -62,6 +62,7 @@ class Container:
     github: GitHubApi | None
     people: Directory
     people_links: PeopleLinks
+    notify: NotifySettings
     slack_users: SlackUsersByEmail
     transcripts: Transcripts
     tickets: TicketService
@@ -105,6 +106,7 @@ def build_container(
         github=github,
         people=people,
         people_links=PeopleLinks(people, repos.people, jira),
+        notify=NotifySettings(people, repos.people),
         slack_users=slack_users,
         transcripts=transcripts,
         tickets=TicketService(

@@ -17,6 +17,7 @@ from integrations.github import jira_comments as github_to_jira
 from integrations.intake import Classify
 from integrations.jira import delivery as jira_to_slack
 from integrations.jira import intake as jira_intake
+from integrations.notifications import outbox as direct_messages
 from integrations.tickets import delivery as slack_to_jira
 from storage.domain import Service
 
@@ -25,6 +26,7 @@ DELIVERY: Mapping[tuple[str, str], Handler] = {
     (Service.GITHUB, Service.SLACK): github_to_slack.deliver,
     (Service.GITHUB, Service.JIRA): github_to_jira.deliver_link,
     (Service.SLACK, Service.JIRA): slack_to_jira.deliver,
+    (Service.SLACK, Service.SLACK): direct_messages.deliver,  # personal notifications (DMs)
 }
 """`(source_service, target_service)` → the handler that delivers such events."""
 

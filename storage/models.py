@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import BigIntPK, UTCDateTime, utcnow
@@ -183,6 +193,9 @@ class Person(Base):
     are case-insensitive on GitHub) and unique: one login is one person. `*_match` says how a
     link was made: `email`, `name` (display name only: weaker) or `manual` (an override,
     which automatic matching never replaces).
+
+    `notify`: whether the person gets direct messages at all (off until they opt in);
+    `notify_off`: the kinds they switched off, comma-separated (`mentions,my-prs`).
     """
 
     __tablename__ = "people"
@@ -205,6 +218,8 @@ class Person(Base):
     jira_match: Mapped[str | None] = mapped_column(String(16))
     github_login: Mapped[str | None] = mapped_column(String(64))
     github_match: Mapped[str | None] = mapped_column(String(16))
+    notify: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notify_off: Mapped[str] = mapped_column(String(128), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -438,3 +438,22 @@ def test_jira_s_own_error_text_comes_back_to_the_person(env: TicketEnv) -> None:
     assert env.jira.issue("PROJ-1").status == "To Do"
     assert updates(env) == 0
     assert replies(env, card) == []
+
+
+def test_the_person_who_assigned_themselves_from_the_card_is_not_dmed_about_it(
+    env: TicketEnv, worker: Worker
+) -> None:
+    env.repos.people.set_notifications("U0ALICE", enabled=True)
+    card = subscribed_card(env, worker)
+    act(env, card, "jira_card_assign")
+    wait_for(lambda: env.jira.issue("PROJ-1").fields.get("assignee"), what="an assignee")
+    wait_for(lambda: replies(env, card), what="the reply")
+
+    person = alice(env)
+    hook = cards.issue_updated(
+        env.jira, "PROJ-1", [cards.assignee_change(ref_of(env, person), "Alice Example")],
+        event_type="issue_assigned",
+    )  # fmt: skip
+    assert deliver(env, worker, hook).status is Status.IGNORED
+    worker.run_until_idle()
+    assert env.slack.calls("conversations.open") == []

@@ -38,7 +38,7 @@ def test_the_api_refuses_a_pair_no_handler_serves(
     assert response.status_code == 400
     assert response.json() == {
         "error": f"no handler delivers {source} → {target} events; supported: github → jira, "
-        "github → slack, jira → slack, slack → jira",
+        "github → slack, jira → slack, slack → jira, slack → slack",
         "code": "unsupported_route",
         "supported_routes": SUPPORTED_ROUTES,
     }

@@ -22,6 +22,12 @@ also posted into the issue's thread; so are commits naming the key. With
 `GITHUB_JIRA_COMMENTS=true` its opening and merge are also commented on the Jira issue,
 through a queued `github → jira` event (`jira_comments`), never inline.
 
+People. The logins the event shows (sender, author, reviewers, assignees, review and
+comment authors, `@login`s in bodies) are looked up in the people directory in one indexed
+query (no network call) and the formatters show the linked ones as `<@U…>`. After posting, the
+DMs the event owes (`integrations.notifications`) are queued for the people who opted in,
+each as its own `slack → slack` event linking to the thread posted here.
+
 With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
 failure leaves the card as the payload has it (the event is not held back for it).
 """
@@ -44,7 +50,10 @@ from integrations.github.models import (
     PullRequestReviewCommentEvent,
     PullRequestReviewEvent,
 )
+from integrations.github.people import GitHubPeople, logins_of
 from integrations.messages import Delivery, Ignored, ThreadPost
+from integrations.notifications import outbox
+from integrations.notifications.messages import github_notices
 from integrations.slack.posts import Report
 from integrations.subscriptions import GITHUB_DEFAULT_FEATURES
 from storage import Repositories
@@ -62,7 +71,8 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
         raise Fail(str(exc)) from None
     if isinstance(parsed, Ignored):
         return Done("ignored", parsed.reason)
-    rendered = render(parsed)
+    people = GitHubPeople(context.container.people.slack_ids_of_github(logins_of(parsed.model)))
+    rendered = render(parsed, people)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
     event_facts = facts(parsed)
@@ -77,7 +87,10 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     else:
         outcome = _Outcome.of(context.poster.deliver(Delivery(rendered, tuple(channels))))
 
-    queued = f"Jira comments queued on {', '.join(jira_queued)}" if jira_queued else None
+    first = outcome.first or next((ref for ref in jira_posted.values() if ref), None)
+    notices = github_notices(parsed, people)
+    dms = outbox.summary(outbox.queue(repos, event.id, notices, outcome.telling or first))
+    queued = "; ".join(q for q in (_jira_queued(jira_queued), dms) if q) or None
     if outcome.summary is None and not jira_posted:
         reasons = [*refused, *outcome.skipped] or ["no subscription takes it, no thread is linked"]
         nothing = f"nothing to post for {event_facts.repository}: " + "; ".join(reasons)
@@ -85,13 +98,15 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
             return Done("completed", f"{queued}; {nothing}")
         return Done("ignored", nothing)
     parts = [outcome.summary] if outcome.summary else []
-    first = outcome.first
     if jira_posted:
         parts.append(f"posted in the threads of Jira {', '.join(jira_posted)}")
-        first = first or next(iter(jira_posted.values()))
     if queued:
         parts.append(queued)
     return Done("completed", "; ".join(parts), first)
+
+
+def _jira_queued(keys: list[str]) -> str | None:
+    return f"Jira comments queued on {', '.join(keys)}" if keys else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +117,14 @@ class _Outcome:
     summary: str | None
     first: str | None = None
     skipped: tuple[str, ...] = ()
+    telling: str | None = None  # the reply that tells the event, for DMs to link to
 
     @classmethod
     def of(cls, report: Report) -> _Outcome:
         if not report.did_anything:
             return cls(None, skipped=report.skipped)
         refs = [posted.ref for posted in report.posted] + list(report.edited)
-        return cls(report.summary(), refs[0] if refs else None, report.skipped)
+        return cls(report.summary(), refs[0] if refs else None, report.skipped, report.telling)
 
 
 # Routing --------------------------------------------------------------------------------

@@ -29,9 +29,13 @@ class Echo:
         return frozenset(a.thread for a in self.actions)
 
     @property
+    def people(self) -> tuple[str, ...]:
+        """The Slack users who made the change, each once."""
+        return tuple(dict.fromkeys(a.slack_user_id for a in self.actions))
+
+    @property
     def actor(self) -> str:
-        users = dict.fromkeys(a.slack_user_id for a in self.actions)
-        return " and ".join(f"<@{u}>" for u in users)
+        return " and ".join(f"<@{u}>" for u in self.people)
 
     @property
     def detail(self) -> str:

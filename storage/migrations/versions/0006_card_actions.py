@@ -1,7 +1,7 @@
 """card_actions, channel_key_settings, key_replies: Jira card buttons and bare-key previews
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from storage.types import BigIntPK, UTCDateTime
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

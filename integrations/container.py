@@ -114,6 +114,7 @@ def build_container(
             repos=repos,
             people=people,
             worker_id=worker_id,
+            github=github,
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),

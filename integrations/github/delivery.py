@@ -22,6 +22,12 @@ also posted into the issue's thread; so are commits naming the key. With
 `GITHUB_JIRA_COMMENTS=true` its opening and merge are also commented on the Jira issue,
 through a queued `github → jira` event (`jira_comments`), never inline.
 
+Comments made from Slack (a thread reply with `sync_comments`, the card's *Comment* button:
+a `github_comment_message` mapping with `extra_data.origin = "slack"`) are never posted back:
+their `issue_comment` webhooks are ignored. The Slack → GitHub row shares the item's
+ordering key (`github:owner/repo#42`), so a webhook that arrives before that row has stored
+the mapping waits for it.
+
 With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
 failure leaves the card as the payload has it (the event is not held back for it).
 """
@@ -34,12 +40,13 @@ from dataclasses import dataclass
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.github.api import GitHubApi, GitHubApiError
-from integrations.github.cards import with_status
+from integrations.github.cards import object_id, with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
 from integrations.github.filters import EventFacts, broadcast, facts, matches
 from integrations.github.jira_comments import record_links
 from integrations.github.jira_links import jira_mentions, pr_jira_keys
 from integrations.github.models import (
+    IssueCommentEvent,
     PullRequestEvent,
     PullRequestReviewCommentEvent,
     PullRequestReviewEvent,
@@ -62,6 +69,8 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
         raise Fail(str(exc)) from None
     if isinstance(parsed, Ignored):
         return Done("ignored", parsed.reason)
+    if (echo := _made_from_slack(context.container.repos, parsed)) is not None:
+        return Done("ignored", echo)
     rendered = render(parsed)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
@@ -109,6 +118,18 @@ class _Outcome:
             return cls(None, skipped=report.skipped)
         refs = [posted.ref for posted in report.posted] + list(report.edited)
         return cls(report.summary(), refs[0] if refs else None, report.skipped)
+
+
+def _made_from_slack(repos: Repositories, parsed: GitHubEvent) -> str | None:
+    """Why a comment event is not posted: the app made the comment from Slack."""
+    model = parsed.model
+    if not isinstance(model, IssueCommentEvent):
+        return None
+    comment = f"{object_id(model.repository, model.issue.number)}/issuecomment-{model.comment.id}"
+    linked = repos.mappings.targets_of(MappingType.GITHUB_COMMENT_MESSAGE, Service.GITHUB, comment)
+    if any(m.extra_data.get("origin") == "slack" for m in linked):
+        return f"comment {comment} was made from Slack: not posted back"
+    return None
 
 
 # Routing --------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 The message is parsed once (`integrations.slack_to_jira.parse`, the tree Jira's renderers
 use too) and written as GitHub Flavored Markdown: `*bold*` → `**bold**`, `_em_` → `_em_`,
 `~strike~` → `~~strike~~`, code spans and blocks fenced so their content cannot close them,
-`>` quotes, lists, `<url|label>` → `[label](url)`.
+`>` quotes, lists, `<url|label>` → `[label](url)` (web and mail links only: any other
+scheme is shown as text).
 
 What the user typed stays text: characters that would open Markdown or HTML (`\\ * _ ` [ ] <
 > ~ |`, `#`, `>` and list markers at the start of a line) are backslash-escaped. Slack user
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from integrations.slack_text import LINK_SCHEMES
 from integrations.slack_to_jira.parse import parse
 from integrations.slack_to_jira.tree import (
     Block,
@@ -101,8 +103,11 @@ def _inline(nodes: Line, logins: Mapping[str, str], names: Mapping[str, str]) ->
             mark = _MARKS[node.style]
             parts.append(mark + _inline(node.children, logins, names) + mark)
         elif isinstance(node, Link):
-            url = node.url.translate(str.maketrans(_URL_UNSAFE))
             label = node.label if node.label and node.label != node.url else None
+            if not node.url.lower().startswith(LINK_SCHEMES):  # javascript:, slack://, ...
+                parts.append(md_escape(label or node.url))
+                continue
+            url = node.url.translate(str.maketrans(_URL_UNSAFE))
             parts.append(f"[{md_escape(label)}]({url})" if label else f"<{url}>")
         elif isinstance(node, UserMention):
             login = logins.get(node.user_id)

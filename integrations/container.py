@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.github.card_actions import GitHubCards
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
@@ -64,6 +65,7 @@ class Container:
     tickets: TicketService
     comments: CommentSync
     subscriptions: SubscriptionService
+    github_cards: GitHubCards
 
     @property
     def slack_configured(self) -> bool:
@@ -118,4 +120,5 @@ def build_container(
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
+        github_cards=GitHubCards(github, people, slack, repos),
     )

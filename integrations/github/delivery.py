@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.github.api import GitHubApi, GitHubApiError
+from integrations.github.card_buttons import with_buttons
 from integrations.github.cards import object_id, with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
 from integrations.github.filters import EventFacts, broadcast, facts, matches
@@ -47,6 +48,7 @@ from integrations.github.jira_comments import record_links
 from integrations.github.jira_links import jira_mentions, pr_jira_keys
 from integrations.github.models import (
     IssueCommentEvent,
+    IssuesEvent,
     PullRequestEvent,
     PullRequestReviewCommentEvent,
     PullRequestReviewEvent,
@@ -168,6 +170,7 @@ def _deliver_thread_post(
         MappingType.GITHUB_THREAD, Service.GITHUB, object_id
     ):
         post = _with_api_status(context.container.github, parsed, post)
+        post = _with_buttons(context.container.github, parsed, post)
     delivery = Delivery(post, channels=tuple(channels), broadcast_channels=tuple(broadcasting))
     return _Outcome.of(context.poster.deliver(delivery))
 
@@ -188,6 +191,29 @@ def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPos
         log.info("github.card_status_skipped thread=%s reason=%s", post.thread_key, exc)
         return post
     return dataclasses.replace(post, card=with_status(post.card, status))
+
+
+def _with_buttons(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
+    """The card with its buttons (`card_buttons`), when a token lets them work."""
+    model = parsed.model
+    if api is None or post.card is None:
+        return post
+    if isinstance(model, IssuesEvent | IssueCommentEvent):
+        item, issue = object_id(model.repository, model.issue.number), model.issue
+        buttons = with_buttons(
+            post.card,
+            item,
+            issue=not issue.is_pull_request,
+            is_open=issue.state != "closed",
+        )
+    elif isinstance(
+        model, PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
+    ):
+        item = object_id(model.repository, model.pull_request.number)
+        buttons = with_buttons(post.card, item, issue=False, is_open=True)
+    else:
+        return post
+    return dataclasses.replace(post, card=buttons)
 
 
 # Jira issue threads ---------------------------------------------------------------------

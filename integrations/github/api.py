@@ -315,10 +315,15 @@ class GitHubApi:
 
     # Acting from Slack: comments, issue state, permissions -------------------------------
 
-    def add_comment(self, full_name: str, number: int, body: str) -> int:
-        """Comment on a pull request or issue as the token's account; the comment id."""
-        what = f"{full_name}#{number}"
-        return self._call(what, lambda: self._item(full_name, number).create_comment(body).id)
+    def add_comment(self, full_name: str, number: int, body: str) -> tuple[int, str]:
+        """Comment on a pull request or issue as the token's account; the comment's id and
+        web address."""
+
+        def create() -> tuple[int, str]:
+            made = self._item(full_name, number).create_comment(body)
+            return made.id, made.html_url
+
+        return self._call(f"{full_name}#{number}", create)
 
     def edit_comment(self, full_name: str, number: int, comment_id: int, body: str) -> None:
         """Raises `NotVisible` when the comment is gone."""

@@ -98,11 +98,9 @@ class GitHubCards:
         permalink = self._slack.permalink(channel, thread_ts)
         body = slack_comment(allowed.name, escape(text), permalink, logins={}, names={})
         try:
-            comment_id = self._api.add_comment(item.repository, item.number, body)
+            comment_id, url = self._api.add_comment(item.repository, item.number, body)
         except GitHubApiError as error:
             return failed("comment", item, str(error))
-        host = self._api.web_hosts[0]
-        url = f"https://{host}/{item.repository}/issues/{item.number}#issuecomment-{comment_id}"
         log.info("github_card.commented item=%s comment=%s user=%s", item, comment_id, user_id)
         announced = done_in_thread("comment", allowed.name, url, text)
         ts = self._slack.post(channel, announced, thread_ts=thread_ts)

@@ -84,7 +84,7 @@ class GitHubComments:
     def add(self, request: CommentRequest, author: Authored) -> str:
         repository, number = split_item(request.issue_key)
         with _translated():
-            made = self._client.add_comment(repository, number, self._body(request, author))
+            made, _ = self._client.add_comment(repository, number, self._body(request, author))
         return comment_ref(request.issue_key, made)
 
     def update(self, ref: str, request: CommentRequest, author: Authored) -> None:

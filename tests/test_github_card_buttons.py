@@ -17,14 +17,13 @@ from tests.fakes.slack_models import Message
 from tests.support.github_payloads import example, variant
 from tests.support.slack import TicketEnv, settle, wait_for
 from tests.support.webhooks import post_github
-from tests.test_slack_github_comments import (  # noqa: F401 - `make_env`, `env`, `worker`
+from tests.test_slack_github_comments import (  # noqa: F401 - `make_env` is a fixture
     CHANNEL,
     REPO,
     MakeEnv,
-    env,
+    hand_worker,
     issue_thread,
     make_env,
-    worker,
 )
 
 ISSUE_PATCH = "PATCH /repos/Codertocat/Hello-World/issues/1"
@@ -80,7 +79,8 @@ def told(env: TicketEnv, response_url: str) -> str:
     return wait_for(lambda: env.slack.response_posts(response_url), what="the ephemeral")[0].text
 
 
-def buttons(card: Message) -> list[str]:
+def buttons(card: Message | None) -> list[str]:
+    assert card is not None
     return [
         element["text"]["text"]
         for block in card.blocks or []
@@ -92,6 +92,16 @@ def buttons(card: Message) -> list[str]:
 def link_github(env: TicketEnv, user: str, login: str) -> None:
     response = env.live.put(f"/api/v1/people/{user}", json={"github_login": login})
     assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def env(make_env: MakeEnv) -> TicketEnv:  # noqa: F811
+    return make_env()
+
+
+@pytest.fixture
+def worker(env: TicketEnv) -> Worker:
+    return hand_worker(env)
 
 
 @pytest.fixture
@@ -218,16 +228,12 @@ def test_a_writer_closes_then_reopens_the_issue_and_the_card_follows(
     issue = fake_github.repos[REPO].issues[1]
     wait_for(lambda: issue.state == "closed", what="the issue closed")
     assert issue.state_reason == "completed"
-    closed = wait_for(
-        lambda: (
-            buttons(updated := env.slack.message(CHANNEL, card.ts))
-            == [
-                "Comment",
-                "Reopen",
-            ]
-            and updated
-        )
+    wait_for(
+        lambda: buttons(env.slack.message(CHANNEL, card.ts)) == ["Comment", "Reopen"],
+        what="the card updated in place",
     )
+    closed = env.slack.message(CHANNEL, card.ts)
+    assert closed is not None
     assert ":large_purple_circle: *Closed as completed*" in str(closed.blocks)
     wait_for(
         lambda: any(

@@ -59,6 +59,10 @@ def env(make_env: MakeEnv) -> TicketEnv:
 
 @pytest.fixture
 def worker(env: TicketEnv) -> Worker:
+    return hand_worker(env)
+
+
+def hand_worker(env: TicketEnv) -> Worker:
     """A worker the test runs by hand (`run_until_idle`): nothing in the background."""
     client = WebClient(
         token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]

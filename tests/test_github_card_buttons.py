@@ -220,7 +220,7 @@ def test_a_login_that_is_no_collaborator_may_not_comment(
 
 
 def test_a_writer_closes_then_reopens_the_issue_and_the_card_follows(
-    env: TicketEnv, card: Message, fake_github: FakeGitHub
+    env: TicketEnv, worker: Worker, card: Message, fake_github: FakeGitHub
 ) -> None:
     fake_github.add_collaborator(REPO, "ada-l", "write")
     link_github(env, "U0ADA", "ada-l")
@@ -242,6 +242,25 @@ def test_a_writer_closes_then_reopens_the_issue_and_the_card_follows(
         ),
         what="the thread note",
     )
+
+    # GitHub's webhook of that close: the card and the thread already say it.
+    hook = variant(
+        example("issues", "opened"),
+        {
+            "action": "closed",
+            "issue.state": "closed",
+            "issue.state_reason": "completed",
+            "sender.login": "connect-bot",
+        },
+    )
+    response = post_github(env.live, "issues", hook)
+    assert worker.run_until_idle() == 1
+    ended = env.live.get(f"/api/v1/integrations/{response.json()['integration_id']}").json()
+    assert ended["status"] == "ignored"
+    assert f"{CHANNEL}:{card.ts}: already said there, from Slack" in ended["last_error"]
+    assert [m.text for m in env.slack.replies(CHANNEL, card.ts)][1:] == [
+        ":heavy_check_mark: *Ada Lovelace* closed this issue from Slack"
+    ]
 
     click(env, closed, "github_reopen")
     wait_for(lambda: issue.state == "open", what="the issue reopened")

@@ -11,12 +11,15 @@ message to show the person; nothing is changed on GitHub then.
 Echo. A comment made here is linked to the thread reply announcing it
 (`github_comment_message`, origin `slack`), so GitHub's `issue_comment` webhook of it is not
 posted again (`integrations.github.delivery`). After a close or reopen the card is updated
-in place at once, and its hash stored, so the webhook that follows does not edit it again.
+in place at once and the thread says who did it; the thread mapping remembers that
+(`extra_data.said_from_slack`), so GitHub's `issues.closed`/`reopened` webhook that follows
+is not said again in that thread (`said_in`; other threads of the issue still hear it).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from integrations.github.api import GitHubApi, GitHubApiError
@@ -40,9 +43,14 @@ from integrations.slack.posts import card_hash
 from integrations.slack.writer import SlackWriter
 from integrations.slack_text import escape
 from storage import Repositories
-from storage.domain import MappingType, Service, slack_ref
+from storage.domain import MappingType, Service, ServiceMapping, slack_ref
 
 log = logging.getLogger(__name__)
+
+SAID = "said_from_slack"
+SAID_FOR_SECONDS = 600.0
+"""How long a thread waits for GitHub's webhook of a close or reopen done from it."""
+GITHUB_ACTION = {"close": "closed", "reopen": "reopened"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +136,45 @@ class GitHubCards:
         except GitHubApiError as error:
             return failed(act, item, str(error))
         log.info("github_card.%s item=%s user=%s", act, item, user_id)
+        thread = self._repos.mappings.source_of(
+            MappingType.GITHUB_THREAD, Service.SLACK, slack_ref(channel, card_ts)
+        )
+        if thread is not None:
+            said = {"action": GITHUB_ACTION[act], "at": time.time()}
+            self._repos.mappings.update_extra(thread.id, {SAID: said})
         if card is not None:
-            self._update_card(
-                with_buttons(card, str(item), issue=True, is_open=state == "open"),
-                channel,
-                card_ts,
-            )
+            card = with_buttons(card, str(item), issue=True, is_open=state == "open")
+            self._update_card(card, channel, card_ts, thread)
         self._slack.post(channel, done_in_thread(act, allowed.name, None), thread_ts=card_ts)
         return None
 
-    def _update_card(self, card: SlackMessage, channel: str, ts: str) -> None:
+    def _update_card(
+        self, card: SlackMessage, channel: str, ts: str, thread: ServiceMapping | None
+    ) -> None:
         try:
             self._slack.call(self._slack.client.chat_update, channel=channel, ts=ts, **fitted(card))
         except SlackFailure as error:
             log.warning("github_card.card_update_failed channel=%s error=%s", channel, error.code)
             return
-        thread = self._repos.mappings.source_of(
-            MappingType.GITHUB_THREAD, Service.SLACK, slack_ref(channel, ts)
-        )
         if thread is not None:
             self._repos.mappings.update_extra(thread.id, {"card_hash": card_hash(card)})
+
+
+def said_in(repos: Repositories, item: str, action: str) -> list[ServiceMapping]:
+    """The threads of `item` where a button just did `action` (`closed`, `reopened`) and
+    said so: GitHub's webhook of it is not said there again."""
+    threads = repos.mappings.targets_of(MappingType.GITHUB_THREAD, Service.GITHUB, item)
+    now = time.time()
+    return [
+        thread
+        for thread in threads
+        if isinstance(said := thread.extra_data.get(SAID), dict)
+        and said.get("action") == action
+        and now - float(said.get("at") or 0) < SAID_FOR_SECONDS
+    ]
+
+
+def forget_said(repos: Repositories, threads: list[ServiceMapping]) -> None:
+    """The webhook came: the next close or reopen is news again."""
+    for thread in threads:
+        repos.mappings.update_extra(thread.id, {SAID: None})

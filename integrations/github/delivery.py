@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.github.api import GitHubApi, GitHubApiError
+from integrations.github.card_actions import forget_said, said_in
 from integrations.github.card_buttons import with_buttons
 from integrations.github.cards import object_id, with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
@@ -171,8 +172,22 @@ def _deliver_thread_post(
     ):
         post = _with_api_status(context.container.github, parsed, post)
         post = _with_buttons(context.container.github, parsed, post)
-    delivery = Delivery(post, channels=tuple(channels), broadcast_channels=tuple(broadcasting))
-    return _Outcome.of(context.poster.deliver(delivery))
+    repos = context.container.repos
+    model = parsed.model
+    said = (
+        said_in(repos, object_id, model.action)
+        if isinstance(model, IssuesEvent) and model.action in ("closed", "reopened")
+        else []
+    )
+    delivery = Delivery(
+        post,
+        channels=tuple(channels),
+        broadcast_channels=tuple(broadcasting),
+        said_in=tuple(thread.target_id for thread in said),
+    )
+    outcome = _Outcome.of(context.poster.deliver(delivery))
+    forget_said(repos, said)
+    return outcome
 
 
 def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:

@@ -295,3 +295,20 @@ def test_github_down_leaves_the_comment_pending_then_the_worker_adds_it_once(
     [done] = env.integrations(source_service="slack")
     assert done.error_message == "found the comment an earlier attempt made"
     assert comments(fake_github) == [body("Ada Lovelace", "Exactly once", reply)]
+
+
+def test_a_reply_under_a_pull_request_becomes_a_pull_request_comment(
+    env: TicketEnv, worker: Worker, fake_github: FakeGitHub
+) -> None:
+    fake_github.add_pull(REPO, number=2, title="Update the README with new information.")
+    subscribe(env, "pulls sync_comments")
+    assert post_github(env.live, "pull_request", example("pull_request", "opened")).ok
+    assert worker.run_until_idle() == 1
+    card = next(m for m in env.slack.messages(CHANNEL) if m.text.startswith("Pull request #2"))
+    reply = env.slack.add_message(CHANNEL, "LGTM :tada:", user="U0ADA", thread_ts=card.ts)
+    env.send.message(reply)
+    [logged] = finished(env)
+    assert (logged.target_id or "").startswith(f"{REPO}#2/issuecomment-")
+    assert [c.body for c in fake_github.repos[REPO].pulls[2].comments] == [
+        body("Ada Lovelace", "LGTM :tada:", reply)
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.github.markdown import slack_comment, to_markdown
+from integrations.github.markdown import made_from_slack, slack_comment, to_markdown
 
 LOGINS = {"U0BOB": "builder-bob"}
 NAMES = {"U0BOB": "Bob Builder", "U0ALICE": "Alice Example"}
@@ -60,3 +60,11 @@ def test_markup_in_the_name_stays_text() -> None:
     assert slack_comment("*Ada* [x]", "hi", None, logins={}, names={}) == (
         "**\\*Ada\\* \\[x\\]** via Slack: hi"
     )
+
+
+def test_a_comment_made_from_slack_is_recognised_by_its_text() -> None:
+    link = "https://connect-test.slack.com/archives/C0GENERAL/p1700000000000200"
+    made = slack_comment("Ada", "```\nboom\n```\nand *more*", link, logins={}, names={})
+    assert made_from_slack(made)
+    assert not made_from_slack(slack_comment("Ada", "no link", None, logins={}, names={}))
+    assert not made_from_slack(f"I saw **Ada** via Slack: [View in Slack]({link})")

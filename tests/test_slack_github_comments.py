@@ -312,3 +312,25 @@ def test_a_reply_under_a_pull_request_becomes_a_pull_request_comment(
     assert [c.body for c in fake_github.repos[REPO].pulls[2].comments] == [
         body("Ada Lovelace", "LGTM :tada:", reply)
     ]
+
+
+def test_a_webhook_that_overtakes_the_mapping_is_known_by_the_text(
+    env: TicketEnv, worker: Worker
+) -> None:
+    """The Comment button stores its mapping once its thread note is posted: a webhook
+    delivered in between is recognised by what the app wrote."""
+    card = issue_thread(env, worker, "issues comments")
+    link = f"https://connect-test.slack.com/archives/{CHANNEL}/p{card.ts.replace('.', '')}"
+    hook = variant(
+        example("issue_comment", "created"),
+        {"comment.body": f"**Ada Lovelace** via Slack: hello\n\n[View in Slack]({link})"},
+    )
+    response = post_github(env.live, "issue_comment", hook)
+    assert worker.run_until_idle() == 1
+    ended = env.live.get(f"/api/v1/integrations/{response.json()['integration_id']}").json()
+    assert ended["status"] == "ignored"
+    assert ended["last_error"].endswith("was made from Slack (its text says so): not posted back")
+    assert [m.text for m in env.slack.replies(CHANNEL, card.ts)] == [
+        ":large_green_circle: Codertocat opened issue "
+        f"<https://github.com/{REPO}/issues/1|#1 Spelling error in the README file>"
+    ]

@@ -47,6 +47,7 @@ from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, ren
 from integrations.github.filters import EventFacts, broadcast, facts, matches
 from integrations.github.jira_comments import record_links
 from integrations.github.jira_links import jira_mentions, pr_jira_keys
+from integrations.github.markdown import made_from_slack
 from integrations.github.models import (
     IssueCommentEvent,
     IssuesEvent,
@@ -132,6 +133,10 @@ def _made_from_slack(repos: Repositories, parsed: GitHubEvent) -> str | None:
     linked = repos.mappings.targets_of(MappingType.GITHUB_COMMENT_MESSAGE, Service.GITHUB, comment)
     if any(m.extra_data.get("origin") == "slack" for m in linked):
         return f"comment {comment} was made from Slack: not posted back"
+    if made_from_slack(model.comment.body):
+        # The Comment button's mapping is stored once the thread note is posted: a webhook
+        # delivered in between is known by what the app wrote.
+        return f"comment {comment} was made from Slack (its text says so): not posted back"
     return None
 
 

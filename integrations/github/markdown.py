@@ -121,6 +121,14 @@ def _inline(nodes: Line, logins: Mapping[str, str], names: Mapping[str, str]) ->
 
 VIA_SLACK = " via Slack: "
 """What follows the author's name at the start of a comment made from Slack."""
+_MADE_FROM_SLACK = re.compile(
+    r"\A\*\*[^\n]+\*\* via Slack:.*\[View in Slack\]\(https://[^)\s]+/archives/", re.DOTALL
+)
+
+
+def made_from_slack(body: str) -> bool:
+    """Whether a comment reads as one `slack_comment` wrote (name, `via Slack:`, permalink)."""
+    return _MADE_FROM_SLACK.match(body) is not None
 
 
 def slack_comment(

@@ -268,26 +268,54 @@ def test_a_writer_closes_then_reopens_the_issue_and_the_card_follows(
     wait_for(lambda: buttons(env.slack.message(CHANNEL, card.ts)) == ["Comment", "Close"])
 
 
+def closed_card(env: TicketEnv, worker: Worker, fake_github: FakeGitHub) -> Message:
+    """The card of an issue closed on GitHub (its `issues.closed` webhook delivered)."""
+    fake_github.repos[REPO].issues[1].state = "closed"
+    hook = variant(
+        example("issues", "opened"),
+        {"action": "closed", "issue.state": "closed", "issue.state_reason": "completed"},
+    )
+    assert post_github(env.live, "issues", hook).ok
+    assert worker.run_until_idle() == 1
+    card = next(m for m in env.slack.messages(CHANNEL) if m.text.startswith("Issue #1"))
+    assert buttons(card) == ["Comment", "Reopen"]
+    return card
+
+
 @pytest.mark.parametrize("role", ["read", "triage"])
-def test_closing_needs_write(
-    env: TicketEnv, card: Message, fake_github: FakeGitHub, role: str
+@pytest.mark.parametrize("act", ["close", "reopen"])
+def test_closing_and_reopening_need_write(
+    env: TicketEnv,
+    worker: Worker,
+    card: Message,
+    fake_github: FakeGitHub,
+    role: str,
+    act: str,
 ) -> None:
     fake_github.add_collaborator(REPO, "ada-l", role)
     link_github(env, "U0ADA", "ada-l")
-    url = click(env, card, "github_close")
+    state = "open"
+    if act == "reopen":
+        card, state = closed_card(env, worker, fake_github), "closed"
+    url = click(env, card, f"github_{act}")
     assert told(env, url) == (
-        f":lock: I can't close {REPO}#1 for you: `ada-l` has the {role} role in {REPO}. "
-        "Closing an issue needs the write, maintain or admin role. Ask a repository admin, "
-        "or do it on GitHub."
+        f":lock: I can't {act} {REPO}#1 for you: `ada-l` has the {role} role in {REPO}. "
+        f"{'Closing' if act == 'close' else 'Reopening'} an issue needs the write, maintain "
+        "or admin role. Ask a repository admin, or do it on GitHub."
     )
     assert fake_github.calls(ISSUE_PATCH) == []
-    assert fake_github.repos[REPO].issues[1].state == "open"
-    assert buttons(env.slack.message(CHANNEL, card.ts)) == ["Comment", "Close"]
+    assert fake_github.repos[REPO].issues[1].state == state
 
 
-def test_an_unmapped_person_may_not_close(
-    env: TicketEnv, card: Message, fake_github: FakeGitHub
+@pytest.mark.parametrize("act", ["close", "reopen"])
+def test_an_unmapped_person_may_not_close_or_reopen(
+    env: TicketEnv, worker: Worker, card: Message, fake_github: FakeGitHub, act: str
 ) -> None:
-    url = click(env, card, "github_close", user="U0BOB")
-    assert told(env, url).startswith(f":lock: I can't close {REPO}#1 for you: I don't know")
+    if act == "reopen":
+        card = closed_card(env, worker, fake_github)
+    url = click(env, card, f"github_{act}", user="U0BOB")
+    assert told(env, url) == (
+        f":lock: I can't {act} {REPO}#1 for you: I don't know your GitHub login. "
+        "Tell me with `/ticket link github <your login>`, then try again."
+    )
     assert fake_github.calls(ISSUE_PATCH) == []

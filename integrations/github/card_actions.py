@@ -11,8 +11,9 @@ message to show the person; nothing is changed on GitHub then.
 Echo. A comment made here is linked to the thread reply announcing it
 (`github_comment_message`, origin `slack`), so GitHub's `issue_comment` webhook of it is not
 posted again (`integrations.github.delivery`; a webhook delivered before that link is stored
-is known by the comment's text, `markdown.made_from_slack`). After a close or reopen the card is updated
-in place at once and the thread says who did it; the thread mapping remembers that
+is known by the comment's text, `markdown.made_from_slack`). After a close or reopen the
+card is updated in place at once and the thread says who did it; the thread mapping
+remembers that
 (`extra_data.said_from_slack`), so GitHub's `issues.closed`/`reopened` webhook that follows
 is not said again in that thread (`said_in`; other threads of the issue still hear it).
 """

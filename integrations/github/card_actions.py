@@ -13,9 +13,9 @@ Echo. A comment made here is linked to the thread reply announcing it
 posted again (`integrations.github.delivery`; a webhook delivered before that link is stored
 is known by the comment's text, `markdown.made_from_slack`). After a close or reopen the
 card is updated in place at once and the thread says who did it; the thread mapping
-remembers that
-(`extra_data.said_from_slack`), so GitHub's `issues.closed`/`reopened` webhook that follows
-is not said again in that thread (`said_in`; other threads of the issue still hear it).
+remembers that (`extra_data.said_from_slack`), so GitHub's `issues.closed`/`reopened`
+webhook that follows is not said again in that thread (`said_in`; other threads of the
+issue still hear it).
 """
 
 from __future__ import annotations

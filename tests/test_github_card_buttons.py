@@ -319,3 +319,31 @@ def test_an_unmapped_person_may_not_close_or_reopen(
         "Tell me with `/ticket link github <your login>`, then try again."
     )
     assert fake_github.calls(ISSUE_PATCH) == []
+
+
+def test_another_channel_still_hears_a_close_made_from_slack(
+    env: TicketEnv, worker: Worker, card: Message, fake_github: FakeGitHub
+) -> None:
+    env.slack.add_channel("C0OTHER", "other", members=["U0ADA"])
+    _, payload = env.send.command(f"subscribe github {REPO} issues", channel="C0OTHER")
+    wait_for(lambda: env.slack.response_posts(payload["response_url"]))
+    opened = variant(example("issues", "opened"), {"action": "labeled"})
+    assert post_github(env.live, "issues", opened).ok  # starts the other channel's thread
+    assert worker.run_until_idle() == 1
+    other = next(m for m in env.slack.messages("C0OTHER") if m.text.startswith("Issue #1"))
+
+    fake_github.add_collaborator(REPO, "ada-l", "write")
+    link_github(env, "U0ADA", "ada-l")
+    said = len(env.slack.replies(CHANNEL, card.ts)) + 1
+    click(env, card, "github_close")
+    wait_for(lambda: len(env.slack.replies(CHANNEL, card.ts)) == said, what="the thread note")
+    hook = variant(
+        example("issues", "opened"),
+        {"action": "closed", "issue.state": "closed", "issue.state_reason": "completed"},
+    )
+    assert post_github(env.live, "issues", hook).ok
+    assert worker.run_until_idle() == 1
+    assert env.slack.replies("C0OTHER", other.ts)[-1].text.startswith(
+        ":large_purple_circle: Codertocat closed issue"
+    )
+    assert len(env.slack.replies(CHANNEL, card.ts)) == said  # who closed it, said once

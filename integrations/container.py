@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.github.card_actions import GitHubCards
 from integrations.jira.actions import CardActions
 from integrations.jira.key_replies import KeyReplies
 from integrations.jira.previews import IssuePreviews
@@ -71,6 +72,7 @@ class Container:
     card_actions: CardActions
     jira_previews: IssuePreviews
     key_replies: KeyReplies
+    github_cards: GitHubCards
 
     @property
     def slack_configured(self) -> bool:
@@ -123,6 +125,7 @@ def build_container(
             repos=repos,
             people=people,
             worker_id=worker_id,
+            github=github,
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
@@ -131,4 +134,5 @@ def build_container(
         ),
         jira_previews=previews,
         key_replies=KeyReplies(previews, slack, repos),
+        github_cards=GitHubCards(github, people, slack, repos),
     )

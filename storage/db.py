@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,17 @@ class Database:
         """Bring the schema up to `revision` with Alembic."""
         from alembic import command
 
-        command.upgrade(alembic_config(self), revision)
+        with self._migration_lock():
+            command.upgrade(alembic_config(self), revision)
+
+    def _migration_lock(self) -> Any:
+        """Processes migrating one SQLite file at once (gunicorn forks its workers together)
+        take turns on a lock file beside it: the write lock alone is not enough, as Alembic
+        reads the schema's version before its transaction takes that lock."""
+        database = self.url.database
+        if self.dialect != "sqlite" or database in (None, "", ":memory:"):
+            return nullcontext()
+        return _file_lock(Path(f"{database}.migrate-lock"))
 
     def downgrade(self, revision: str = "base") -> None:
         from alembic import command
@@ -142,6 +153,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def alembic_config(database: Database):  # -> alembic.config.Config

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Database
+from storage.intake_writer import IntakeWriter
 from storage.integrations import IntegrationRepository
 from storage.mappings import MappingRepository
 from storage.people import PeopleRepository
@@ -24,6 +25,8 @@ class Repositories:
     queue: QueueRepository
     workers: WorkerRegistry
     people: PeopleRepository
+    intake: IntakeWriter
+    """New events from the webhooks and the API, group-committed (`storage.intake_writer`)."""
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -35,4 +38,5 @@ class Repositories:
             QueueRepository(db),
             WorkerRegistry(db),
             PeopleRepository(db),
+            IntakeWriter(db),
         )

@@ -119,7 +119,7 @@ def create_integration():
             "validation_error",
             f"Idempotency-Key is longer than {schemas.MAX_IDEMPOTENCY_KEY} characters",
         )
-    integration, created = runtime().repos.integrations.record(
+    integration = runtime().repos.intake.record(
         NewIntegration(
             source_service=body.source_service,
             target_service=body.target_service,
@@ -130,7 +130,7 @@ def create_integration():
             delivery_key=f"api:{idempotency_key}" if idempotency_key else None,
         )
     )
-    message = "Integration created" if created else "Integration already recorded"
+    message = "Integration created" if integration.created else "Integration already recorded"
     return json_response(
         schemas.IntegrationCreated(message=message, integration_id=integration.id), 202
     )

@@ -80,18 +80,25 @@ def parse_json_object(raw: bytes | str) -> dict[str, Any]:
     """`raw` as a JSON object that every supported database can store; 400 otherwise.
 
     Text is parsed as text: bytes are read as UTF-8, -16 or -32 by what they start with."""
+    return parse_json_document(raw)[0]
+
+
+def parse_json_document(raw: bytes | str) -> tuple[dict[str, Any], str]:
+    """`parse_json_object`, and the object serialised again as JSON text: the check for
+    lone surrogates makes it anyway, and the intake stores it as it is."""
     if not raw.strip():
         _invalid("request body is empty; a JSON object is expected")
     try:
         data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
         # lone surrogates ("\udfff") parse, but can be neither stored nor sent back
-        json.dumps(data, ensure_ascii=False).encode()
+        text = json.dumps(data, ensure_ascii=False)
+        text.encode()
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeError, digit limit
         _invalid(f"request body is not valid JSON: {str(exc)[:200]}")
     if not isinstance(data, dict):
         _invalid("request body must be a JSON object")
     _check_tree(data)
-    return data
+    return data, text
 
 
 def json_body() -> dict[str, Any]:

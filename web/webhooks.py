@@ -12,13 +12,16 @@ Status policy, in the order the checks run (each failure logs one `webhook.<reas
 7. delivery id already stored → 200 with the stored event's id and status;
 8. known but not delivered (GitHub `ping`, an ignored Jira event) → 200, stored as `ignored`
    with the reason;
-9. otherwise → 202, stored as `pending` for the delivery worker.
+9. otherwise → 202, stored as `pending` for the delivery worker;
+10. the database cannot be reached → 503 `database_unavailable` with `Retry-After`: nothing
+    was stored, the sender should deliver it again.
 
 The oversized-body check comes after the signature *header* check but before the body is read:
 verifying the HMAC needs the whole body, and reading an unbounded body from an
 unauthenticated client is the cheaper attack. An unsigned request never learns more than
-that it is unsigned. Nothing else happens in the request: the event is one INSERT, and the
-Slack work is the delivery worker's (`integrations/delivery`).
+that it is unsigned. Nothing else happens in the request: the event is one INSERT, committed
+together with the concurrent requests' (group commit, `storage.intake_writer`) before the
+answer is sent, and the Slack work is the delivery worker's (`integrations/delivery`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from integrations.routes import INTAKE
 from settings import Settings
 from storage.domain import NewIntegration, Service, Status
 from web.errors import ApiError
-from web.requests import parse_json_object, read_body
+from web.requests import parse_json_document, read_body
 from web.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -107,9 +110,9 @@ def receive(source: Source) -> tuple[Response, int]:
         _require_signature_header(source)
         body = _read_body(rt.settings.connect_webhook_max_body_bytes)
         _verify(source, secret, body)
-        payload = _parse(body)
+        payload, payload_json = _parse(body)
         classified = _classify(source, payload)
-        response, status, outcome = _store(source, classified, payload, body)
+        response, status, outcome = _store(source, classified, payload, payload_json, body)
         return response, status
     except ApiError as exc:
         outcome = exc.code
@@ -184,9 +187,9 @@ def _verify(source: Source, secret: bytes, body: bytes) -> None:
     raise ApiError(401, "bad_signature", "signature does not match the body")
 
 
-def _parse(body: bytes) -> dict[str, Any]:
+def _parse(body: bytes) -> tuple[dict[str, Any], str]:
     try:
-        return parse_json_object(body)
+        return parse_json_document(body)
     except ApiError as exc:
         log.warning("webhook.invalid_json error=%s", exc.message)
         raise
@@ -211,11 +214,17 @@ def _classify(source: Source, payload: dict[str, Any]) -> Classified:
 
 
 def _store(
-    source: Source, classified: Classified, payload: dict[str, Any], body: bytes
+    source: Source,
+    classified: Classified,
+    payload: dict[str, Any],
+    payload_json: str,
+    body: bytes,
 ) -> tuple[Response, int, str]:
+    """One INSERT, group-committed with the other requests' (`storage.intake_writer`); the
+    answer waits for its commit. A database outage is a 503 (`web.errors`)."""
     key = delivery_key(request.headers.get(source.delivery_header), body)
     reason = classified.ignore
-    integration, created = runtime().repos.integrations.record(
+    integration = runtime().repos.intake.record(
         NewIntegration(
             source_service=source.name,
             target_service=Service.SLACK,
@@ -227,10 +236,11 @@ def _store(
             status=Status.IGNORED if reason else Status.PENDING,
             error_message=reason,
             event_key=classified.event_key,
+            payload_json=payload_json,
         )
     )
     answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
-    if not created:
+    if not integration.created:
         log.info(
             "webhook.duplicate source=%s integration=%s key=%s", source.name, integration.id, key
         )

@@ -7,7 +7,7 @@ endpoint that only checks the HMAC of the same body (`bench.apps:hmac_only`) in 
 Every request has its own delivery id, so none is answered from the de-duplication path.
 
 `delivery_latency(seconds)`: the app with its in-process delivery worker and the fake Slack;
-comment webhooks for 50 issues linked to Slack threads are sent at a steady 20 per second and
+comment webhooks for 50 issues linked to Slack threads are sent at a steady 50 per second and
 each is timed from the moment its request is sent to the moment the fake Slack receives the
 `chat.postMessage` tagged with its integration id. Open loop, so p99 includes queueing.
 
@@ -124,7 +124,7 @@ def webhook_intake(seconds: float) -> list[tuple[str, Result, str]]:
 
 
 def delivery_latency(
-    seconds: float, rate: float = 20.0, issues: int = 50
+    seconds: float, rate: float = 50.0, issues: int = 50
 ) -> list[tuple[str, Result, str]]:
     from storage import Database, Repositories
     from storage.domain import MappingType, slack_ref

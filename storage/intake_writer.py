@@ -3,8 +3,9 @@
 A webhook's request must not be answered before its event is durable, and on these
 machines a commit costs far more than an INSERT (SQLite's write lock, PostgreSQL's WAL
 flush). `IntakeWriter.record` hands the new event to one writer thread per process and
-waits; the writer takes every event queued so far (at most `max_rows`), inserts them one
-statement each in ONE transaction, commits, and only then answers each waiting request
+waits; the writer takes every event queued so far (at most `max_rows`), inserts them in
+ONE transaction (one multi-row INSERT on PostgreSQL and SQLite, a statement per row on
+MySQL/MariaDB), commits, and only then answers each waiting request
 with its own row's id. While it commits, the next requests queue up: the busier the
 intake, the larger the batches, with no added wait when it is quiet.
 
@@ -48,6 +49,7 @@ Log = models.IntegrationLog
 
 MAX_ROWS = 64
 IDLE_SECONDS = 5.0
+RETURNED = (Log.id, Log.source_service, Log.delivery_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,12 @@ class _Waiting:
 
 
 def _insert_statement(dialect: str) -> Insert:
-    """One row, skipping (not failing on) a delivery key that is already stored."""
+    """Rows that skip (not fail on) a delivery key that is already stored; on PostgreSQL and
+    SQLite one statement inserts a whole batch and returns the keys it inserted."""
     if dialect == "postgresql":
-        return postgresql.insert(Log).on_conflict_do_nothing().returning(Log.id)
+        return postgresql.insert(Log).on_conflict_do_nothing().returning(*RETURNED)
     if dialect == "sqlite":
-        return sqlite.insert(Log).on_conflict_do_nothing().returning(Log.id)
+        return sqlite.insert(Log).on_conflict_do_nothing().returning(*RETURNED)
     if dialect in ("mysql", "mariadb"):
         return mysql.insert(Log).on_duplicate_key_update(id=Log.id)
     raise ValueError(f"no intake statement for {dialect}")
@@ -154,6 +157,12 @@ class IntakeWriter:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
+    @property
+    def running(self) -> bool:
+        """Whether its thread is running now (it stops when idle, and at `close`)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
     def _ensure_thread(self) -> None:
         if self._pid != os.getpid():  # a forked child: the parent's thread is not here
             self._pid, self._thread = os.getpid(), None
@@ -196,22 +205,52 @@ class IntakeWriter:
             waiting.done.set()
 
     def _transaction(self, batch: list[_Waiting]) -> list[Recorded]:
+        news = [waiting.new for waiting in batch]
         with self._db.write_connection() as connection:
-            return [self._insert(connection, waiting.new) for waiting in batch]
+            if self._returning and all(new.delivery_key is not None for new in news):
+                return self._insert_many(connection, news)
+            return [self._insert(connection, new) for new in news]
+
+    def _insert_many(self, connection: Connection, news: list[NewIntegration]) -> list[Recorded]:
+        """One multi-row INSERT; a row it skipped is a duplicate, of an earlier row of the
+        same batch or of a stored one."""
+        inserted = {
+            (row.source_service, row.delivery_key): int(row.id)
+            for row in connection.execute(self._statement, [_row(new) for new in news])
+        }
+        results: list[Recorded] = []
+        first: dict[tuple[str, str | None], Recorded] = {}
+        for new in news:
+            key = (new.source_service, new.delivery_key)
+            if key in first:  # sent twice in one batch: the second is the first's duplicate
+                earlier = first[key]
+                results.append(Recorded(earlier.id, earlier.status, created=False))
+            elif key in inserted:
+                first[key] = Recorded(inserted[key], new.status, created=True)
+                results.append(first[key])
+            else:
+                first[key] = self._stored(connection, new)
+                results.append(first[key])
+        return results
 
     def _insert(self, connection: Connection, new: NewIntegration) -> Recorded:
+        """One row, when the batch has a row without a delivery key (or on MySQL)."""
         result = connection.execute(self._statement, _row(new))
         # MySQL has no RETURNING here, and no LAST_INSERT_ID (0) for a skipped duplicate
         new_id = result.scalar() if self._returning else (result.lastrowid or None)
         if new_id is not None:
             return Recorded(int(new_id), new.status, created=True)
+        return self._stored(connection, new)
+
+    def _stored(self, connection: Connection, new: NewIntegration) -> Recorded:
+        """The stored event whose delivery key `new` has."""
         existing = connection.execute(
             select(Log.id, Log.status).where(
                 Log.source_service == new.source_service, Log.delivery_key == new.delivery_key
             )
         ).first()
-        if existing is None:  # not a duplicate of anything: cannot happen, but never hide it
-            raise RuntimeError("insert skipped a row that has no stored duplicate")
+        if existing is None:  # skipped, yet nothing has its key: never hide that
+            raise RuntimeError("the insert skipped a row whose delivery key is not stored")
         return Recorded(int(existing.id), Status(existing.status), created=False)
 
 

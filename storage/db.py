@@ -145,6 +145,20 @@ class Database:
         with self._write_lock, self._write_engine.begin() as connection:
             yield connection
 
+    def connect_writer(self) -> Connection:
+        """A connection of its own for a long-lived writer thread (`write_on`)."""
+        return self._write_engine.connect()
+
+    @contextmanager
+    def write_on(self, connection: Connection) -> Iterator[Connection]:
+        """A write transaction on `connection` (from `connect_writer`), as `write_connection`."""
+        if self._write_lock is None:
+            with connection.begin():
+                yield connection
+            return
+        with self._write_lock, connection.begin():
+            yield connection
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as connection:

@@ -45,7 +45,7 @@ def test_concurrent_webhooks_are_committed_together_and_each_answered_with_its_r
     accepted = {n: i for n, (status, i) in enumerate(answers) if status == 202}
     assert len(accepted) == 40
     assert sorted(status for status, _ in answers) == [200] * 40 + [202] * 40
-    for n, (status, integration_id) in enumerate(answers):
+    for n, (_, integration_id) in enumerate(answers):
         twin = n + 40 if n < 40 else n - 40
         assert integration_id == answers[twin][1], "a redelivery names the first event"
         stored = live.get(f"/api/v1/integrations/{integration_id}").json()
@@ -69,7 +69,8 @@ def test_a_batch_with_a_key_twice_stores_it_once_and_answers_both(database_url: 
     try:
         with ThreadPoolExecutor(6) as pool:
             results = list(pool.map(record, ["a", "b", "a", None, None, "b"]))
-        assert results[0][0] == results[2][0] and results[1][0] == results[5][0]
+        assert results[0][0] == results[2][0]
+        assert results[1][0] == results[5][0]
         assert sorted(created for _, created in results) == [False, False, True, True, True, True]
         assert results[3][0] != results[4][0], "events without a delivery key never collide"
         assert Repositories.on(db).integrations.count_by_status() == {"pending": 4}

@@ -4,15 +4,20 @@ first event's id, and a database that cannot be reached is a 503 that loses noth
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from storage import Database, Repositories
 from storage.domain import NewIntegration, Status, StorageUnavailable
 from storage.intake_writer import IntakeWriter
 from tests.support.live import LiveApp
 from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload, post_jira
+from web.errors import ApiError
+from web.requests import parse_json_document
 
 SECRETS = {"jira_webhook_secret": JIRA_SECRET, "github_webhook_secret": GITHUB_SECRET}
 
@@ -158,3 +163,25 @@ def test_the_writer_raises_storage_unavailable_for_each_waiting_request() -> Non
         list(pool.map(record, range(4)))
     writer.close()
     assert len(errors) == 4
+
+
+def test_a_plain_utf8_body_is_stored_as_it_came_and_any_other_is_checked_and_rewritten() -> None:
+    plain = '{"issue": {"key": "PROJ-1"}, "summary": "Caf\u00e9 \u2603"}'.encode()
+    data, text = parse_json_document(plain)
+    assert text == plain.decode()
+    assert data["summary"] == "Caf\u00e9 \u2603"
+
+    escaped = b'{"emoji": "\\ud83d\\ude00"}'  # a surrogate pair, written as escapes
+    data, text = parse_json_document(escaped)
+    assert json.loads(text) == data == {"emoji": "\U0001f600"}
+
+    utf16 = '{"a": "b"}'.encode("utf-16")
+    assert parse_json_document(utf16) == ({"a": "b"}, '{"a": "b"}')
+
+    for refused in (b'{"a": "\\u0000"}', b'{"a": "\\udfff"}', b"[" * 40 + b"]" * 40):
+        with pytest.raises(ApiError) as error:
+            parse_json_document(refused)
+        assert error.value.status == 400
+    deep = b'{"a": ' + b"[" * 31 + b"]" * 31 + b"}"
+    with pytest.raises(ApiError, match="nested deeper"):
+        parse_json_document(deep)

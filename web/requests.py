@@ -119,6 +119,7 @@ def parse_json_document(raw: bytes | str) -> tuple[dict[str, Any], str]:
     if not raw.strip():
         _invalid("request body is empty; a JSON object is expected")
     plain = _plain_utf8(raw)
+    text = plain or ""
     try:
         data = json.loads(
             plain if plain is not None else raw,
@@ -135,9 +136,9 @@ def parse_json_document(raw: bytes | str) -> tuple[dict[str, Any], str]:
         _invalid("request body must be a JSON object")
     if plain is None:
         _check_tree(data)
-        return data, text
-    _check_depth(data)
-    return data, plain
+    else:
+        _check_depth(data)
+    return data, text
 
 
 def json_body() -> dict[str, Any]:

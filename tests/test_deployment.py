@@ -206,7 +206,7 @@ def _wait_for_health(url: str, process: subprocess.Popen[str]) -> requests.Respo
             output = process.stdout.read() if process.stdout else ""
             pytest.fail(f"gunicorn exited: {output[-2000:]}")
         try:
-            return requests.get(url, timeout=2)
-        except requests.ConnectionError:
+            return requests.get(url, timeout=5)
+        except requests.RequestException:  # not listening yet, or a worker still booting
             time.sleep(0.2)
     pytest.fail(f"{url} did not answer within 60 s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 
@@ -63,8 +64,14 @@ def _is_loopback_client() -> bool:
     """A direct loopback client; a request relayed by a proxy is not one."""
     if any(header in request.headers for header in PROXY_HEADERS):
         return False
+    return _is_loopback(request.remote_addr or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _is_loopback(remote_addr: str) -> bool:
+    """Parsed once per address, not once per request."""
     try:
-        address = ipaddress.ip_address(request.remote_addr or "")
+        address = ipaddress.ip_address(remote_addr)
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -188,10 +189,24 @@ def test_the_entry_commands_migrate_serve_health_and_deliver(compose_database: s
 
     worker_command = services["worker-1"]["command"]
     with _running(worker_command, _environment(compose_database)) as worker:
-        time.sleep(2)
-        assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
+        # without Slack credentials it says so once it runs (its signal handlers are set)
+        assert _wait_for_line(worker, "connect worker:"), "the worker did not start"
+        time.sleep(0.5)
+        assert worker.poll() is None
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
+
+
+def _wait_for_line(process: subprocess.Popen[str], text: str, timeout: float = 60) -> bool:
+    found = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout or ():
+            if text in line:
+                found.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return found.wait(timeout)
 
 
 def _interpolate(value: str) -> str:

@@ -73,7 +73,10 @@ class _Waiting:
 
     def __init__(self, new: NewIntegration) -> None:
         self.new = new
-        self.done = threading.Event()
+        # held until the writer answers: a bare lock is the cheapest wake-up there is (an
+        # Event is a Condition, which allocates a lock per wait and runs in Python)
+        self.done = threading.Lock()
+        self.done.acquire()
         self.result: Recorded | None = None
         self.error: BaseException | None = None
 
@@ -156,7 +159,7 @@ class IntakeWriter:
         if inline:
             self._commit([waiting])
         else:
-            waiting.done.wait()
+            waiting.done.acquire()
         if waiting.error is not None:
             raise waiting.error
         assert waiting.result is not None
@@ -218,13 +221,13 @@ class IntakeWriter:
                 return
             for waiting in batch:
                 waiting.error = error
-                waiting.done.set()
+                waiting.done.release()
             return
         self.batches += 1
         self.rows += len(batch)
         for waiting, result in zip(batch, results, strict=True):
             waiting.result = result
-            waiting.done.set()
+            waiting.done.release()
 
     def _transaction(self, batch: list[_Waiting], own_connection: bool) -> list[Recorded]:
         """The batch in one transaction: on the writer thread's own connection (no pool

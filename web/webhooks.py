@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from pydantic import SecretStr
 
 from integrations.intake import Classified, NotAWebhook
@@ -245,7 +246,7 @@ def _store(
             "webhook.duplicate source=%s integration=%s key=%s", source.name, integration.id, key
         )
         answer |= {"message": "Already received", "status": integration.status.value}
-        return jsonify(answer), 200, "duplicate"
+        return _json(answer), 200, "duplicate"
     if reason:
         log.info(
             "webhook.ignored source=%s event=%s integration=%s reason=%s",
@@ -255,7 +256,7 @@ def _store(
             reason,
         )
         answer |= {"message": f"Ignored: {reason}", "status": Status.IGNORED.value}
-        return jsonify(answer), 200, "ignored"
+        return _json(answer), 200, "ignored"
     log.info(
         "webhook.accepted source=%s event=%s integration=%s thread=%s",
         source.name,
@@ -267,4 +268,9 @@ def _store(
     if worker is not None:
         worker.wake()
     answer |= {"message": "Webhook accepted", "status": Status.PENDING.value}
-    return jsonify(answer), 202, "accepted"
+    return _json(answer), 202, "accepted"
+
+
+def _json(answer: dict[str, Any]) -> Response:
+    """The answer as JSON, as `jsonify` writes it, without its provider's per-call setup."""
+    return Response(json.dumps(answer, separators=(",", ":")) + "\n", mimetype="application/json")

@@ -203,11 +203,24 @@ def _send_steadily(url: str, seconds: float, rate: float, issues: int) -> dict[i
     sent: dict[int, float] = {}
     started = time.monotonic()
 
-    def send(n: int) -> None:
+    def connect() -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+
+    def post(body: bytes, headers: dict[str, str]) -> http.client.HTTPResponse:
+        """On the sender's keep-alive connection; a new one when the server closed it (an
+        idle sender's connection outlives gunicorn's keep-alive)."""
         if not hasattr(local, "connection"):
-            local.connection = http.client.HTTPConnection(
-                parts.hostname or "127.0.0.1", parts.port, timeout=10
-            )
+            local.connection = connect()
+        try:
+            local.connection.request("POST", "/webhooks/jira", body=body, headers=headers)
+            return local.connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            local.connection.close()
+            local.connection = connect()
+            local.connection.request("POST", "/webhooks/jira", body=body, headers=headers)
+            return local.connection.getresponse()
+
+    def send(n: int) -> None:
         key = f"BENCH-{n % issues + 1}"
         body = json.dumps(_comment_payload(key, f"9{n:06d}", size=2048)).encode()
         headers = {
@@ -216,8 +229,7 @@ def _send_steadily(url: str, seconds: float, rate: float, issues: int) -> dict[i
             "X-Atlassian-Webhook-Identifier": f"latency-{started}-{n}",
         }
         at = time.monotonic()
-        local.connection.request("POST", "/webhooks/jira", body=body, headers=headers)
-        response = local.connection.getresponse()
+        response = post(body, headers)
         answer = json.loads(response.read() or b"{}")
         if response.status == 202:
             sent[int(answer["integration_id"])] = at

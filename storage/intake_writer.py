@@ -2,15 +2,19 @@
 
 A webhook's request must not be answered before its event is durable, and on these
 machines a commit costs far more than an INSERT (SQLite's write lock, PostgreSQL's WAL
-flush). `IntakeWriter.record` hands the new event to one writer thread per process and
-waits; the writer, woken by the first event, lingers `linger_seconds` (2 ms) for the
-requests in flight to join, takes every event queued by then (at most `max_rows`), inserts them in
-ONE transaction (multi-row INSERTs; on MySQL/MariaDB a statement per row that has a
-delivery key), commits, and only then answers each waiting request
-with its own row's id. While it commits, the next requests queue up: the busier the
-intake, the larger the batches. Measured on 2 cores (README, Scaling): without the linger
-the batches held 1-3 rows and the intake ran at a third of a bare HMAC endpoint; with it,
-4-6 rows and about half.
+flush). `IntakeWriter.record` hands the new event to the process's writer thread and waits;
+the writer, woken by the first event, lingers `linger_seconds` (2 ms) for the requests in
+flight to join, takes every event queued by then (at most `max_rows`), inserts them in ONE
+transaction (multi-row INSERTs; on MySQL/MariaDB a statement per row that has a delivery
+key), commits, and only then answers each waiting request with its own row's id. While it
+commits, the next requests queue up: the busier the intake, the larger the batches.
+Measured on 2 cores (README, Benchmarks): without the linger the batches held 1-3 rows and
+the intake ran at a third of a bare HMAC endpoint; with it, 4-6 rows and about half.
+
+SQLite takes one writer at a time, so there is one writer thread per process. A server
+database commits several transactions at once (and flushes their WAL together), and there
+a commit waits milliseconds for the disk: `writers` (2) threads, each with its connection,
+so one batch is inserted while the other's commit waits.
 
 Each INSERT skips a duplicate delivery key instead of failing (PostgreSQL and SQLite
 `ON CONFLICT DO NOTHING`, MySQL/MariaDB `ON DUPLICATE KEY UPDATE id = id`); a skipped row
@@ -21,10 +25,10 @@ transaction of its own, so one bad row fails only its own request. A database th
 be reached raises `StorageUnavailable` in each waiting request (the web layer answers 503).
 No row is answered before its commit, so a failure never loses an accepted event.
 
-Lifecycle. The thread starts with the first event and ends after `idle_seconds` without
-one (or in a forked child, which starts its own). `close()` (at shutdown, once no request
-is in flight) lets it commit what is queued and stops it; an event recorded after that is
-written by the caller's own thread.
+Lifecycle. The threads start with the first events and end after `idle_seconds` without
+one (a forked child starts its own). `close()` (at shutdown, once no request is in flight)
+lets them commit what is queued and stops them; an event recorded after that is written by
+the caller's own thread.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ log = logging.getLogger(__name__)
 Log = models.IntegrationLog
 
 MAX_ROWS = 64
+SERVER_WRITERS = 2
 LINGER_SECONDS = 0.002
 IDLE_SECONDS = 5.0
 RETURNED = (Log.id, Log.source_service, Log.delivery_key)
@@ -115,6 +120,25 @@ def _row(new: NewIntegration) -> dict[str, Any]:
     }
 
 
+class _OwnConnection:
+    """A writer thread's connection, opened when first needed, kept between batches."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._connection: Connection | None = None
+
+    def get(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._db.connect_writer()
+        return self._connection
+
+    def drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+
 class IntakeWriter:
     """Durable, de-duplicated inserts of new events, group-committed (module docstring)."""
 
@@ -125,8 +149,11 @@ class IntakeWriter:
         max_rows: int = MAX_ROWS,
         linger_seconds: float = LINGER_SECONDS,
         idle_seconds: float = IDLE_SECONDS,
+        writers: int | None = None,
     ) -> None:
         self._db = db
+        # SQLite has one writer at a time anyway; a server commits several batches at once
+        self._writers = writers or (1 if db.dialect == "sqlite" else SERVER_WRITERS)
         self._linger_seconds = linger_seconds
         self._max_rows = max_rows
         self._idle_seconds = idle_seconds
@@ -135,10 +162,9 @@ class IntakeWriter:
         self._returning = db.dialect in ("postgresql", "sqlite")
         self._queue: deque[_Waiting] = deque()
         self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._threads: set[threading.Thread] = set()
         self._pid = os.getpid()
         self._closed = False
-        self._connection: Connection | None = None  # the writer thread's own
         self.batches = 0
         self.rows = 0
 
@@ -166,37 +192,40 @@ class IntakeWriter:
         return waiting.result
 
     def close(self, timeout: float = 10.0) -> None:
-        """Commit what is queued and stop the thread; later events are written inline."""
+        """Commit what is queued and stop the threads; later events are written inline."""
         with self._ready:
             self._closed = True
-            thread = self._thread
+            threads = list(self._threads)
             self._ready.notify_all()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     @property
     def running(self) -> bool:
-        """Whether its thread is running now (it stops when idle, and at `close`)."""
-        thread = self._thread
-        return thread is not None and thread.is_alive()
+        """Whether a writer thread is running now (they stop when idle, and at `close`)."""
+        return any(thread.is_alive() for thread in list(self._threads))
 
     def _ensure_thread(self) -> None:
-        if self._pid != os.getpid():  # a forked child: the parent's thread is not here
-            self._pid, self._thread, self._connection = os.getpid(), None, None
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-            self._thread.start()
+        """Under `_ready`: a writer thread per `writers` (started with the first events)."""
+        if self._pid != os.getpid():  # a forked child: the parent's threads are not here
+            self._pid, self._threads = os.getpid(), set()
+        if len(self._threads) < self._writers:
+            thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
+            self._threads.add(thread)
+            thread.start()
 
     # The writer's side --------------------------------------------------------------------
 
     def _run(self) -> None:
+        own = _OwnConnection(self._db)
         try:
             while True:
                 with self._ready:
                     if not self._queue and not self._closed:
                         self._ready.wait(self._idle_seconds)
-                    if not self._queue:
-                        self._thread = None  # idle or closed: the next event starts another
+                    if not self._queue:  # idle or closed: the next event starts another
                         return
                     linger = len(self._queue) < self._max_rows and not self._closed
                 if linger and self._linger_seconds:  # let the requests in flight join
@@ -205,57 +234,53 @@ class IntakeWriter:
                     batch = [
                         self._queue.popleft() for _ in range(min(self._max_rows, len(self._queue)))
                     ]
-                self._commit(batch, own_connection=True)
+                if batch:
+                    self._commit(batch, own)
         finally:
-            self._drop_connection()
+            own.drop()
+            with self._ready:  # also when it died of something unexpected: never strand events
+                self._threads.discard(threading.current_thread())
+                if self._queue and not self._closed:
+                    self._ensure_thread()
 
-    def _commit(self, batch: list[_Waiting], *, own_connection: bool = False) -> None:
+    def _commit(self, batch: list[_Waiting], own: _OwnConnection | None = None) -> None:
         """Answer each request of `batch` with its row once committed, or with the error."""
         try:
-            results = self._transaction(batch, own_connection)
+            results = self._transaction(batch, own)
         except Exception as exc:
             error = _translate(exc)
             if len(batch) > 1 and not isinstance(error, StorageUnavailable):
                 for waiting in batch:  # find the row at fault: each on its own
-                    self._commit([waiting], own_connection=own_connection)
+                    self._commit([waiting], own)
                 return
             for waiting in batch:
                 waiting.error = error
                 waiting.done.release()
             return
-        self.batches += 1
-        self.rows += len(batch)
+        with self._ready:
+            self.batches += 1
+            self.rows += len(batch)
         for waiting, result in zip(batch, results, strict=True):
             waiting.result = result
             waiting.done.release()
 
-    def _transaction(self, batch: list[_Waiting], own_connection: bool) -> list[Recorded]:
+    def _transaction(self, batch: list[_Waiting], own: _OwnConnection | None) -> list[Recorded]:
         """The batch in one transaction: on the writer thread's own connection (no pool
         checkout, no ping per batch; once more on a new one when the database had closed
         it), or on a pooled one for a caller's own thread."""
         news = [waiting.new for waiting in batch]
-        if not own_connection:
+        if own is None:
             with self._db.write_connection() as connection:
                 return self._insert_all(connection, news)
         try:
-            return self._insert_on_own(news)
+            with self._db.write_on(own.get()) as connection:
+                return self._insert_all(connection, news)
         except DBAPIError as exc:
-            self._drop_connection()
+            own.drop()
             if not exc.connection_invalidated:
                 raise
-            return self._insert_on_own(news)
-
-    def _insert_on_own(self, news: list[NewIntegration]) -> list[Recorded]:
-        if self._connection is None:
-            self._connection = self._db.connect_writer()
-        with self._db.write_on(self._connection) as connection:
-            return self._insert_all(connection, news)
-
-    def _drop_connection(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                connection.close()
+            with self._db.write_on(own.get()) as connection:
+                return self._insert_all(connection, news)
 
     def _insert_all(self, connection: Connection, news: list[NewIntegration]) -> list[Recorded]:
         """Rows without a delivery key (API events sent without an Idempotency-Key) never

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.card_actions import CardActionRepository
 from storage.db import Database
 from storage.intake_writer import IntakeWriter
 from storage.integrations import IntegrationRepository
+from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
 from storage.people import PeopleRepository
 from storage.queue import QueueRepository
@@ -25,6 +27,8 @@ class Repositories:
     queue: QueueRepository
     workers: WorkerRegistry
     people: PeopleRepository
+    card_actions: CardActionRepository
+    key_replies: KeyReplyRepository
     intake: IntakeWriter
     """New events from the webhooks and the API, group-committed (`storage.intake_writer`)."""
 
@@ -38,5 +42,7 @@ class Repositories:
             QueueRepository(db),
             WorkerRegistry(db),
             PeopleRepository(db),
+            CardActionRepository(db),
+            KeyReplyRepository(db),
             IntakeWriter(db),
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from storage.card_actions import CardActionRepository
 from storage.db import Database
+from storage.intake_writer import IntakeWriter
 from storage.integrations import IntegrationRepository
 from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
@@ -28,6 +29,8 @@ class Repositories:
     people: PeopleRepository
     card_actions: CardActionRepository
     key_replies: KeyReplyRepository
+    intake: IntakeWriter
+    """New events from the webhooks and the API, group-committed (`storage.intake_writer`)."""
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -41,4 +44,5 @@ class Repositories:
             PeopleRepository(db),
             CardActionRepository(db),
             KeyReplyRepository(db),
+            IntakeWriter(db),
         )

@@ -34,8 +34,8 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from tests.fakes.base import FakeService, Fault, RecordedRequest
-from tests.fakes.jira_data import (
+from playground.fakes.base import FakeService, Fault, RecordedRequest
+from playground.fakes.jira_data import (
     CORPUS_DIR,
     DEFAULT_PRIORITY,
     PRIORITIES,

@@ -28,6 +28,8 @@ class Demo:
         self.playground = playground
         self.step = ""
         self.running = False
+        self.pause = PAUSE
+        """Seconds between the steps, for a person to follow them."""
         self._cancel = threading.Event()
         self._lock = threading.Lock()
 
@@ -49,8 +51,8 @@ class Demo:
         self.step = step
         log.info("playground.demo step=%r", step)
 
-    def _wait(self, seconds: float = PAUSE) -> None:
-        if self._cancel.wait(seconds):
+    def _wait(self, seconds: float | None = None) -> None:
+        if self._cancel.wait(self.pause if seconds is None else seconds):
             raise InterruptedError
 
     def _run(self) -> None:

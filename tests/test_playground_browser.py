@@ -1,0 +1,122 @@
+"""The playground in a browser: Debian's chromium driven by Playwright (never a downloaded
+browser). `make test` installs chromium when it is missing and it can (root, apt-get).
+
+Set `PLAYGROUND_SCREENSHOT=docs/playground.png` to save the README's screenshot of the page
+at the end of the story.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from playground.github_payloads import EXAMPLES
+from tests.support.playground import ServedPlayground, served_playground
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (make install: requirements.lock)"
+)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is missing (apt-get install chromium; `make test` does it as root)",
+    ),
+    pytest.mark.skipif(not EXAMPLES.exists(), reason="npm fixtures missing: run make dev-install"),
+]
+
+
+@pytest.fixture
+def served() -> Iterator[ServedPlayground]:
+    with served_playground() as served:
+        yield served
+
+
+@pytest.fixture
+def page(served: ServedPlayground) -> Iterator[Any]:
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page.set_default_timeout(20_000)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served.url)
+        page.wait_for_selector("body[data-ready=yes]")
+        yield page
+        assert errors == [], errors
+        browser.close()
+
+
+def open_thread_of(page: Any, text: str) -> None:
+    message = page.locator("#messages .msg", has_text=text).first
+    message.hover()
+    message.get_by_title("Reply in thread").click()
+
+
+def test_a_ticket_its_jira_update_and_a_merged_pull_request_in_the_threads(
+    page: Any, served: ServedPlayground
+) -> None:
+    page.fill("#composer-text", "/ticket Printer on fire")
+    page.press("#composer-text", "Enter")
+
+    card = page.locator("#messages .msg", has_text="OPS-1 Printer on fire")
+    card.wait_for()
+    assert "Status: To Do" in card.inner_text().replace("*", "")
+    open_thread_of(page, "OPS-1 Printer on fire")
+    thread = page.locator("#thread")
+    thread.locator(".msg", has_text="OPS-1 Printer on fire").wait_for()
+
+    page.select_option('[aria-label="Transition OPS-1"]', "In Progress")
+    thread.locator(".msg", has_text="To Do → In Progress").wait_for()
+
+    page.fill("#pr-title", "OPS-1: Replace the fuser unit")
+    page.click("#open-pr button")
+    page.locator("#pulls .pull", has_text="OPS-1: Replace the fuser unit").wait_for()
+    page.locator("#pulls .pull").get_by_role("button", name="Merge").click()
+    thread.locator(".msg", has_text="merged pull request").wait_for()
+
+    pr_card = page.locator("#messages .msg", has_text="#10 OPS-1: Replace the fuser unit")
+    pr_card.locator(".bk-context", has_text="Merged").wait_for()
+    open_thread_of(page, "#10 OPS-1: Replace the fuser unit")
+    thread.locator(".msg", has_text="merged pull request").wait_for()
+    thread.locator(".msg", has_text="opened pull request").wait_for()
+
+    if target := os.environ.get("PLAYGROUND_SCREENSHOT"):
+        open_thread_of(page, "OPS-1 Printer on fire")
+        thread.locator(".msg", has_text="merged pull request").wait_for()
+        page.mouse.move(0, 0)
+        page.screenshot(path=target)
+
+
+def test_the_message_shortcut_opens_the_modal_and_its_submission_creates_the_issue(
+    page: Any, served: ServedPlayground
+) -> None:
+    page.fill("#composer-text", "The badge reader at the back door beeps all night")
+    page.press("#composer-text", "Enter")
+    message = page.locator("#messages .msg", has_text="badge reader").first
+    message.hover()
+    message.get_by_label("More actions").click()
+    page.get_by_text("Create Jira issue").click()
+
+    modal = page.locator(".modal")
+    modal.wait_for()
+    summary = modal.locator(".modal-field", has_text="Summary").locator("input, textarea")
+    assert "badge reader" in summary.input_value()
+    modal.locator("[data-role=submit]").click()
+    modal.wait_for(state="detached")
+    page.locator("#jira-issues .issue", has_text="badge reader").wait_for()

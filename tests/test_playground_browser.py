@@ -33,7 +33,7 @@ playwright_api = pytest.importorskip(
 pytestmark = [
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason="Debian's chromium is missing (apt-get install chromium; `make test` does it as root)",
+        reason="Debian's chromium is missing: apt-get install chromium (make test does, as root)",
     ),
     pytest.mark.skipif(not EXAMPLES.exists(), reason="npm fixtures missing: run make dev-install"),
 ]

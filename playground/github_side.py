@@ -29,6 +29,7 @@ class Pull:
     title: str
     branch: str
     author: str
+    base: str = "master"  # the examples' default branch
     state: str = "open"  # open | merged | closed
     approved: bool = False
 
@@ -106,7 +107,7 @@ class GitHubSide:
         payload = variant(
             base,
             {
-                "ref": "refs/heads/main",
+                "ref": f"refs/heads/{base['repository']['default_branch']}",
                 "base_ref": None,
                 "created": False,
                 "head_commit": commit,

@@ -228,7 +228,7 @@
         const card = el("div", "pull");
         card.dataset.number = pr.number;
         const badge = pr.state === "merged" ? '<span class="status s-merged">Merged</span>' : `<span class="status s-open">Open${pr.approved ? " · approved" : ""}</span>`;
-        card.append(el("div", "issue-head", `<b>#${pr.number}</b> ${badge}`), el("div", "issue-summary", esc(pr.title)), el("div", "issue-meta", `${esc(pr.author)} wants to merge <code>${esc(pr.branch)}</code> into <code>main</code>`));
+        card.append(el("div", "issue-head", `<b>#${pr.number}</b> ${badge}`), el("div", "issue-summary", esc(pr.title)), el("div", "issue-meta", `${esc(pr.author)} wants to merge <code>${esc(pr.branch)}</code> into <code>${esc(pr.base)}</code>`));
         if (pr.state === "open") {
           const row = el("div", "issue-actions");
           const review = el("button", "btn", "Approve");

@@ -28,6 +28,8 @@ from settings import Settings
 
 log = logging.getLogger("connect.playground")
 EXTENSION = "connect.playground"
+FEATURES = "issues pulls reviews commits releases workflows"
+"""What #it-help follows of the repository: the defaults, plus reviews and failed runs."""
 
 
 class Playground:
@@ -87,7 +89,8 @@ class Playground:
                 user="U0CAROL",
             )
             slack.command("U0ALICE", CHANNEL, "/ticket", f"subscribe jira {PROJECT}")
-            slack.command("U0ALICE", CHANNEL, "/ticket", f"subscribe github {REPOSITORY}")
+            github = f"subscribe github {REPOSITORY} {FEATURES}"
+            slack.command("U0ALICE", CHANNEL, "/ticket", github)
             jira = self.world.jira
             for person in PEOPLE:
                 update: dict[str, Any] = {}

@@ -96,12 +96,6 @@ def test_a_ticket_its_jira_update_and_a_merged_pull_request_in_the_threads(
     thread.locator(".msg", has_text="merged pull request").wait_for()
     thread.locator(".msg", has_text="opened pull request").wait_for()
 
-    if target := os.environ.get("PLAYGROUND_SCREENSHOT"):
-        open_thread_of(page, "OPS-1 Printer on fire")
-        thread.locator(".msg", has_text="merged pull request").wait_for()
-        page.mouse.move(0, 0)
-        page.screenshot(path=target)
-
 
 def test_the_message_shortcut_opens_the_modal_and_its_submission_creates_the_issue(
     page: Any, served: ServedPlayground
@@ -120,3 +114,22 @@ def test_the_message_shortcut_opens_the_modal_and_its_submission_creates_the_iss
     modal.locator("[data-role=submit]").click()
     modal.wait_for(state="detached")
     page.locator("#jira-issues .issue", has_text="badge reader").wait_for()
+
+
+def test_play_the_demo_tells_the_whole_story(page: Any, served: ServedPlayground) -> None:
+    *_, demo = served.playground.sides()
+    if not os.environ.get("PLAYGROUND_SCREENSHOT"):
+        demo.pause = 0.5  # 3 s between steps for people; the story is the same
+    page.get_by_role("button", name="Play the demo").click()
+    page.locator("#demo-step", has_text="Done").wait_for(timeout=60_000)
+
+    open_thread_of(page, "OPS-1 Printer on fire")
+    thread = page.locator("#thread")
+    for line in ("To Do → In Progress", "opened pull request", "merged pull request", "Done"):
+        thread.locator(".msg", has_text=line).first.wait_for()
+    assert page.locator('#jira-issues .issue[data-key="OPS-1"] .status').text_content() == "Done"
+
+    if target := os.environ.get("PLAYGROUND_SCREENSHOT"):
+        page.locator("#demo-step").evaluate("node => node.textContent = ''")
+        page.mouse.move(0, 0)
+        page.screenshot(path=target)

@@ -79,12 +79,24 @@ class SlackSide:
     # --- buttons, selects, modals ---------------------------------------------------------
 
     def message_action(
-        self, user: str, channel: str, ts: str, action: dict[str, Any]
+        self,
+        user: str,
+        channel: str,
+        ts: str,
+        action: dict[str, Any],
+        ephemeral: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A button or select in a message: `block_actions` with the message as container."""
+        """A button or select in a message: `block_actions` with the message as container
+        (an ephemeral message is not stored in Slack: the page says what it showed)."""
         slack = self.world.slack
         message = slack.message(channel, ts)
-        if message is None:
+        if message is not None:
+            shown = message.to_api(include_metadata=False)
+        elif ephemeral is not None:
+            shown = {"type": "message", "text": ephemeral.get("text", ""), "ts": ts}
+            if ephemeral.get("blocks"):
+                shown["blocks"] = ephemeral["blocks"]
+        else:
             return {"status": "message gone"}
         payload = {
             "type": "block_actions",
@@ -95,14 +107,14 @@ class SlackSide:
                 "type": "message",
                 "message_ts": ts,
                 "channel_id": channel,
-                "is_ephemeral": False,
+                "is_ephemeral": message is None,
             },
             "trigger_id": slack.new_trigger_id(),
             "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
             "enterprise": None,
             "is_enterprise_install": False,
             "channel": {"id": channel, "name": slack.channels[channel].name},
-            "message": message.to_api(include_metadata=False),
+            "message": shown,
             "state": {"values": {}},
             "response_url": slack.new_response_url(channel=channel, message_ts=ts, user=user),
             "actions": [{**action, "action_ts": "1700000100.000100"}],

@@ -85,7 +85,7 @@ def _action(p: Playground, b: dict[str, Any], user: str) -> dict[str, Any]:
     _, slack, *_ = p.sides()
     if b.get("view_id"):
         return slack.view_action(user, b["view_id"], b["action"], b.get("values") or {})
-    return slack.message_action(user, b["channel"], b["ts"], b["action"])
+    return slack.message_action(user, b["channel"], b["ts"], b["action"], b.get("ephemeral"))
 
 
 def _options(p: Playground, b: dict[str, Any], user: str) -> dict[str, Any]:

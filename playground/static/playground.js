@@ -61,7 +61,8 @@
     const head = el("div", "msg-head", `<b>${esc(who.name)}</b>${who.bot ? ' <span class="app-tag">APP</span>' : ""} <span class="msg-time">${time(message.at)}</span>${message.edited ? ' <span class="msg-time">(edited)</span>' : ""}`);
     body.append(head);
     if (options.onlyYou) body.append(el("div", "only-you-tag", "👁 Only visible to you"));
-    const ctx = { users: state.users, onAction: (action) => options.onlyYou || post("action", { channel: options.channel, ts: message.ts, action }) };
+    const ephemeral = options.onlyYou ? { text: message.text, blocks: message.blocks } : undefined;
+    const ctx = { users: state.users, onAction: (action) => post("action", { channel: options.channel, ts: message.ts, action, ephemeral }) };
     if (message.blocks && message.blocks.length) body.append(render(message.blocks, ctx));
     else body.append(el("div", "bk-text", mrkdwn(message.text, state.users)));
     if (message.attachments) body.append(attachments(message.attachments, ctx));

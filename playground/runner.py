@@ -41,6 +41,8 @@ class Playground:
         self.github: GitHubSide | None = None
         self.demo: Demo | None = None
         self.seeded = threading.Event()
+        self.first_seen: dict[str, float] = {}
+        """When the page first showed each message (`snapshot`)."""
 
     @classmethod
     def start(cls) -> Playground:

@@ -12,16 +12,15 @@ from playground.world import CHANNEL, PROJECT
 if TYPE_CHECKING:
     from playground.runner import Playground
 
-_FIRST_SEEN: dict[str, float] = {}
-"""Wall-clock time each message was first shown (the fake's `ts` values are not the time)."""
-
-
-def _when(key: str) -> float:
-    return _FIRST_SEEN.setdefault(key, time.time())
-
 
 def snapshot(playground: Playground, viewer: str) -> dict[str, Any]:
     sender, slack_side, jira_side, github_side, demo = playground.sides()
+    seen = playground.first_seen
+
+    def _when(key: str) -> float:
+        """When a message was first shown: the fake's `ts` values are not the time."""
+        return seen.setdefault(key, time.time())
+
     slack = playground.world.slack
     with slack.lock:
         users = {
@@ -39,7 +38,10 @@ def snapshot(playground: Playground, viewer: str) -> dict[str, Any]:
         for message in slack.messages(channel.id):
             thread = slack.thread(channel.id, message.ts)
             api = message.to_api(include_metadata=False, replies=thread[1:])
-            api["replies"] = [_message(r, channel.id) for r in thread[1:]]
+            api["replies"] = [
+                {**r.to_api(include_metadata=False), "at": _when(f"{channel.id}/{r.ts}")}
+                for r in thread[1:]
+            ]
             api["at"] = _when(f"{channel.id}/{message.ts}")
             shown.append(api)
         messages[channel.id] = shown
@@ -78,9 +80,3 @@ def snapshot(playground: Playground, viewer: str) -> dict[str, Any]:
         "demo": demo.status(),
         "sent": [vars(s) for s in sender.log[-12:]],
     }
-
-
-def _message(message: Any, channel: str) -> dict[str, Any]:
-    api = message.to_api(include_metadata=False)
-    api["at"] = _when(f"{channel}/{message.ts}")
-    return api

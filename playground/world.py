@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from playground.fakes.github import FakeGitHub
 from playground.fakes.jira import FakeJira
 from playground.fakes.slack import FakeSlack
-from settings import Settings
+from settings import PlaygroundMode, Settings
 
 log = logging.getLogger("connect.playground")
 
@@ -80,7 +80,9 @@ class World:
     def app_settings(self, base: Settings) -> Settings:
         """`base` pointed at the fakes: every client URL is loopback, every secret made up.
 
-        The HTTP bind stays on loopback unless `CONNECT_HOST` was set explicitly.
+        The HTTP bind is loopback unless asked for another explicitly: `CONNECT_PLAYGROUND=on`
+        with `CONNECT_HOST` set (a `CONNECT_HOST=0.0.0.0` copied from `.env.example` alone is
+        not asking).
         """
         s = self.secrets
         update: dict[str, object] = {
@@ -101,7 +103,8 @@ class World:
             "github_jira_comments": True,
             "connect_worker_poll_seconds": min(base.connect_worker_poll_seconds, 0.25),
         }
-        if "connect_host" not in base.model_fields_set:
+        asked = base.connect_playground is PlaygroundMode.ON
+        if not (asked and "connect_host" in base.model_fields_set):
             update["connect_host"] = LOOPBACK
         if base.connect_public_url is None:  # the webhook URLs the app shows in its answers
             update["connect_public_url"] = f"http://{LOOPBACK}:{base.connect_port}"

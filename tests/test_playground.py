@@ -90,7 +90,10 @@ def test_the_bind_leaves_loopback_only_when_asked() -> None:
     world = start_world()
     try:
         assert world.app_settings(_settings()).connect_host == "127.0.0.1"
-        assert world.app_settings(_settings(connect_host="0.0.0.0")).connect_host == "0.0.0.0"
+        copied = _settings(connect_host="0.0.0.0")  # e.g. .env.example copied to .env
+        assert world.app_settings(copied).connect_host == "127.0.0.1"
+        asked = _settings(connect_host="0.0.0.0", connect_playground="on")
+        assert world.app_settings(asked).connect_host == "0.0.0.0"
     finally:
         world.stop()
 

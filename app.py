@@ -191,12 +191,9 @@ def serve(settings: Settings, stop: StopSignals) -> None:
     socket_mode = start_socket_mode(app.extensions[EXTENSION])  # with SLACK_APP_TOKEN
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     if playground is not None:
-        playground.ready(f"http://127.0.0.1:{server.server_port}")
-        host = (
-            "127.0.0.1"
-            if settings.connect_host in ("127.0.0.1", "0.0.0.0")
-            else settings.connect_host
-        )
+        any_address = settings.connect_host in ("0.0.0.0", "::", "")
+        host = "127.0.0.1" if any_address else settings.connect_host
+        playground.ready(f"http://{host}:{server.server_port}")
         log.info("playground.ready url=http://%s:%s/playground", host, server.server_port)
     stop.wait()
     shut_down(
@@ -239,7 +236,8 @@ def main(argv: list[str]) -> int:
         return 2
     configure_logging(settings)
     command = argv[0] if argv else "serve"
-    if settings.connect_playground is PlaygroundMode.ON and settings.slack_configured:
+    refused = settings.connect_playground is PlaygroundMode.ON and settings.slack_configured
+    if command == "serve" and refused:
         print(
             "connect: CONNECT_PLAYGROUND=on, but SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are "
             "set: the playground never runs with real Slack credentials (unset them, or "

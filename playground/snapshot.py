@@ -75,7 +75,12 @@ def snapshot(playground: Playground, viewer: str) -> dict[str, Any]:
         "messages": messages,
         "only_you": only_you,
         "modal": slack_side.open_view(viewer),
-        "jira": {"project": PROJECT, "issues": jira_side.issues(), "people": jira_side.people()},
+        "jira": {
+            "url": playground.world.jira.url,
+            "project": PROJECT,
+            "issues": jira_side.issues(),
+            "people": jira_side.people(),
+        },
         "github": github_side.state(),
         "demo": demo.status(),
         "sent": [vars(s) for s in sender.log[-12:]],

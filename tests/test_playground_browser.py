@@ -77,6 +77,9 @@ def test_a_ticket_its_jira_update_and_a_merged_pull_request_in_the_threads(
     card = page.locator("#messages .msg", has_text="OPS-1 Printer on fire")
     card.wait_for()
     assert "Status: To Do" in card.inner_text().replace("*", "")
+    card.get_by_role("link", name="OPS-1").click()  # the local Jira's issue, in its panel
+    page.locator('#jira-issues .issue.flash[data-key="OPS-1"]').wait_for()
+    assert page.url == served.url
     open_thread_of(page, "OPS-1 Printer on fire")
     thread = page.locator("#thread")
     thread.locator(".msg", has_text="OPS-1 Printer on fire").wait_for()

@@ -296,7 +296,25 @@
     });
   }
 
+  // Links into the local Jira and to the repository's pull requests show the panel's card
+  // (the fake Jira has no web pages; the examples' repository is a real one on github.com).
+  function followLink(event) {
+    const link = event.target.closest("a[href]");
+    if (!link || !ui.state) return;
+    const href = link.getAttribute("href");
+    const issue = href.startsWith(`${ui.state.jira.url}/browse/`) && href.split("/browse/")[1];
+    const pull = href.match(new RegExp(`^https://github\\.com/${ui.state.github.repository}/pull/(\\d+)`));
+    const card = issue ? document.querySelector(`#jira-issues .issue[data-key="${CSS.escape(issue)}"]`) : pull && document.querySelector(`#pulls .pull[data-number="${pull[1]}"]`);
+    if (!card) return;
+    event.preventDefault();
+    card.scrollIntoView({ block: "center", behavior: "smooth" });
+    card.classList.remove("flash");
+    void card.offsetWidth;
+    card.classList.add("flash");
+  }
+
   function start() {
+    document.addEventListener("click", followLink);
     composer("composer", "composer-text", () => null);
     composer("thread-composer", "thread-text", () => ui.thread);
     $("thread-close").addEventListener("click", () => openThread(null));

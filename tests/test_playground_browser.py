@@ -136,3 +136,65 @@ def test_play_the_demo_tells_the_whole_story(page: Any, served: ServedPlayground
         page.locator("#demo-step").evaluate("node => node.textContent = ''")
         page.mouse.move(0, 0)
         page.screenshot(path=target)
+
+
+BLOCKS = [
+    {"type": "header", "text": {"type": "plain_text", "text": "Weekly printer report"}},
+    {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": "*3 jams* on _floor 3_, see <https://example.com/r|the report> `P-3`",
+        },
+        "fields": [
+            {"type": "mrkdwn", "text": "*Owner*\n<@U0BOB>"},
+            {"type": "mrkdwn", "text": "*State*\n~broken~ fixed"},
+        ],
+        "accessory": {
+            "type": "button",
+            "action_id": "playground_test_button",
+            "text": {"type": "plain_text", "text": "Acknowledge"},
+            "value": "ack",
+        },
+    },
+    {"type": "divider"},
+    {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "static_select",
+                "action_id": "playground_test_select",
+                "placeholder": {"type": "plain_text", "text": "Pick a floor"},
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Floor 3"}, "value": "3"},
+                ],
+            }
+        ],
+    },
+    {"type": "context", "elements": [{"type": "mrkdwn", "text": "Sent by :robot_face: the fleet"}]},
+]
+
+
+def test_block_kit_renders_as_slack_shows_it_and_its_button_is_a_block_action(
+    page: Any, served: ServedPlayground
+) -> None:
+    slack = served.playground.world.slack
+    slack.add_message("C0ITHELP", "Weekly printer report", user=None, bot_id="B0BOT", blocks=BLOCKS)
+    message = page.locator("#messages .msg", has_text="Weekly printer report")
+    message.wait_for()
+    assert message.locator(".bk-header").inner_text() == "Weekly printer report"
+    assert message.locator(".bk-text b").first.inner_text() == "3 jams"
+    assert message.locator(".bk-text i").first.inner_text() == "floor 3"
+    assert message.locator(".bk-text code").first.inner_text() == "P-3"
+    assert message.get_by_role("link", name="the report").get_attribute("href") == (
+        "https://example.com/r"
+    )
+    assert message.locator(".bk-field .mention").inner_text() == "@Bob Builder"
+    assert message.locator(".bk-field s").inner_text() == "broken"
+    assert "Pick a floor" in message.locator(".bk-actions select").inner_text()
+    assert message.locator(".bk-context").inner_text() == "Sent by :robot_face: the fleet"
+
+    message.get_by_role("button", name="Acknowledge").click()
+    # Slack sends the click to the app, signed; no listener of ours handles this action id
+    page.locator("#sent li", has_text="button playground_test_button").wait_for()
+    assert "404" in page.locator("#sent li", has_text="button playground_test_button").inner_text()

@@ -174,7 +174,11 @@
           body.append(grid);
         }
         node.append(body);
-        if (b.accessory) node.append(el("div", "bk-accessory")).lastChild.append(element(b.accessory, ctx, b.block_id));
+        if (b.accessory) {
+          const accessory = el("div", "bk-accessory");
+          accessory.append(element(b.accessory, ctx, b.block_id));
+          node.append(accessory);
+        }
         return node;
       }
       case "header":

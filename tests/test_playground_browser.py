@@ -8,6 +8,7 @@ at the end of the story.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,15 @@ def test_the_message_shortcut_opens_the_modal_and_its_submission_creates_the_iss
     modal.wait_for()
     summary = modal.locator(".modal-field", has_text="Summary").locator("input, textarea")
     assert "badge reader" in summary.input_value()
+    project = modal.locator(".modal-field", has_text="Project").locator("select")
+    project.locator("option", has_text="Connect Project").wait_for(state="attached")
+    project.select_option(label="Connect Project (PROJ)")  # the app answers with views.update
+    slack = served.playground.world.slack
+    deadline = time.monotonic() + 10
+    while not slack.calls("views.update") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert slack.calls("views.update"), "the project change did not update the modal"
+    project.select_option(label="IT Operations (OPS)")
     modal.locator("[data-role=submit]").click()
     modal.wait_for(state="detached")
     page.locator("#jira-issues .issue", has_text="badge reader").wait_for()

@@ -50,7 +50,7 @@ def build_bolt_app(container: Container) -> App:
 
 def register_listeners(app: App, container: Container) -> None:
     """Every listener, on the one app both transports (HTTP, Socket Mode) dispatch to."""
-    from bot import commands, errors, events, functions, shortcuts, views
+    from bot import actions, commands, errors, events, functions, shortcuts, views
     from bot.services import BotServices
 
     services = BotServices.build(container)
@@ -60,3 +60,4 @@ def register_listeners(app: App, container: Container) -> None:
     views.register(app, services)
     events.register(app, services)
     functions.register(app, services)
+    actions.register(app, services)

@@ -139,3 +139,43 @@ class LinkShared(Payload):
     unfurl_id: str | None = None
     source: str | None = None
     message_ts: str | None = None
+
+
+class CardContainer(Payload):
+    """Where the card is: a message of the app's, or (`is_app_unfurl`) the preview of a Jira
+    link in someone's message."""
+
+    channel_id: Id
+    message_ts: Id
+    is_app_unfurl: bool = False
+    app_unfurl_url: str | None = None
+
+
+class CardMessage(Payload):
+    ts: Id
+    thread_ts: str | None = None
+
+
+class CardElement(Payload):
+    """The card element used: its block id names the issue (`jira_card:PROJ-1`)."""
+
+    action_id: Id
+    block_id: Id
+    selected_option: Option | None = None
+
+
+class CardClick(Payload):
+    """A `block_actions` payload of an issue card's button or select."""
+
+    user: Ref
+    container: CardContainer
+    message: CardMessage
+    trigger_id: Id
+    actions: Annotated[list[CardElement], Field(min_length=1)]
+
+
+class CardSuggestion(Payload):
+    """A `block_suggestion` payload of an issue card's transition select."""
+
+    block_id: Id
+    value: str = ""

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.github.card_actions import GitHubCards
+from integrations.jira.actions import CardActions
+from integrations.jira.key_replies import KeyReplies
+from integrations.jira.previews import IssuePreviews
 from integrations.jira_api import JiraConfig, JiraGateway
-from integrations.people import Directory, PeopleLinks, SlackUsersByEmail
+from integrations.people import Directory, NotifySettings, PeopleLinks, SlackUsersByEmail
 from integrations.slack.clients import delivery_client, listener_client
 from integrations.slack.pacer import ChannelPacer
 from integrations.slack.writer import SlackWriter
@@ -59,11 +63,16 @@ class Container:
     github: GitHubApi | None
     people: Directory
     people_links: PeopleLinks
+    notify: NotifySettings
     slack_users: SlackUsersByEmail
     transcripts: Transcripts
     tickets: TicketService
     comments: CommentSync
     subscriptions: SubscriptionService
+    card_actions: CardActions
+    jira_previews: IssuePreviews
+    key_replies: KeyReplies
+    github_cards: GitHubCards
 
     @property
     def slack_configured(self) -> bool:
@@ -88,6 +97,7 @@ def build_container(
     people = Directory(slack.client, jira, repos.people, slack_users)
     transcripts = Transcripts(slack)
     worker_id = inline_worker_id()
+    previews = IssuePreviews(jira, people)
     return Container(
         settings=settings,
         repos=repos,
@@ -98,6 +108,7 @@ def build_container(
         github=github,
         people=people,
         people_links=PeopleLinks(people, repos.people, jira),
+        notify=NotifySettings(people, repos.people),
         slack_users=slack_users,
         transcripts=transcripts,
         tickets=TicketService(
@@ -114,7 +125,14 @@ def build_container(
             repos=repos,
             people=people,
             worker_id=worker_id,
+            github=github,
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
+        card_actions=CardActions(
+            jira=jira, slack=slack, repos=repos, people=people, previews=previews
+        ),
+        jira_previews=previews,
+        key_replies=KeyReplies(previews, slack, repos),
+        github_cards=GitHubCards(github, people, slack, repos),
     )

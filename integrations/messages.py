@@ -89,10 +89,14 @@ class Delivery:
 
     `broadcast_channels`: those of `channels` whose subscription also shows this event in
     the channel (`reply_broadcast`). `start_threads=False` (deletions, edits, cross-posts)
-    only reaches threads that exist: the event opens no new one.
+    only reaches threads that exist: the event opens no new one. `said_in`: threads
+    (`C0123:1700000000.000100`) that already said it (a card's button pressed there did it,
+    updated the card and said so; the webhook only repeats it): neither their reply nor their
+    card is posted again.
     """
 
     rendered: Rendered
     channels: tuple[str, ...] = ()
     broadcast_channels: tuple[str, ...] = ()
     start_threads: bool = True
+    said_in: tuple[str, ...] = ()

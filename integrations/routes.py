@@ -17,7 +17,9 @@ from integrations.github import jira_comments as github_to_jira
 from integrations.intake import Classify
 from integrations.jira import delivery as jira_to_slack
 from integrations.jira import intake as jira_intake
+from integrations.notifications import outbox as direct_messages
 from integrations.tickets import delivery as slack_to_jira
+from integrations.tickets.delivery import deliver_comment as slack_reply_to_github
 from storage.domain import Service
 
 DELIVERY: Mapping[tuple[str, str], Handler] = {
@@ -25,6 +27,8 @@ DELIVERY: Mapping[tuple[str, str], Handler] = {
     (Service.GITHUB, Service.SLACK): github_to_slack.deliver,
     (Service.GITHUB, Service.JIRA): github_to_jira.deliver_link,
     (Service.SLACK, Service.JIRA): slack_to_jira.deliver,
+    (Service.SLACK, Service.SLACK): direct_messages.deliver,  # personal notifications (DMs)
+    (Service.SLACK, Service.GITHUB): slack_reply_to_github,
 }
 """`(source_service, target_service)` → the handler that delivers such events."""
 

@@ -188,6 +188,27 @@ class Match(StrEnum):
     MANUAL = "manual"  # set by the person (`/ticket link`) or an admin (API): always wins
 
 
+class NotifyKind(StrEnum):
+    """The kinds of direct messages a person may get (`/ticket notify <kind> on|off`)."""
+
+    REVIEW_REQUESTS = "review-requests"  # a review of a pull request requested of you
+    ASSIGNED = "assigned"  # a Jira issue (or a GitHub issue or pull request) assigned to you
+    MENTIONS = "mentions"  # you are mentioned in a Jira or GitHub comment
+    MY_PRS = "my-prs"  # a pull request of yours approved, changes requested, merged
+
+
+@dataclass(frozen=True, slots=True)
+class Notifications:
+    """A person's direct-message settings: off until they opt in; once on, every kind
+    except those in `off`."""
+
+    enabled: bool = False
+    off: frozenset[NotifyKind] = frozenset()
+
+    def wants(self, kind: NotifyKind) -> bool:
+        return self.enabled and kind not in self.off
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """One Slack user and what the app knows of them elsewhere.
@@ -207,6 +228,7 @@ class Person:
     github_match: Match | None
     created_at: datetime
     updated_at: datetime
+    notifications: Notifications = Notifications()
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,3 +265,21 @@ class Conflict(StorageError):
 
 class InvalidCursor(StorageError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """A change a person made to a Jira issue from its Slack card (`storage.card_actions`).
+
+    `field` is `status` (value: the status name) or `assignee` (value: the account id or
+    user name); `thread` the Slack thread of the card (its reply said it).
+    """
+
+    id: int
+    issue_key: str
+    field: str
+    value: str
+    slack_user_id: str
+    thread: str
+    echo_integration_id: int | None
+    created_at: datetime

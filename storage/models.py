@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import BigIntPK, UTCDateTime, utcnow
@@ -183,6 +193,9 @@ class Person(Base):
     are case-insensitive on GitHub) and unique: one login is one person. `*_match` says how a
     link was made: `email`, `name` (display name only: weaker) or `manual` (an override,
     which automatic matching never replaces).
+
+    `notify`: whether the person gets direct messages at all (off until they opt in);
+    `notify_off`: the kinds they switched off, comma-separated (`mentions,my-prs`).
     """
 
     __tablename__ = "people"
@@ -205,5 +218,54 @@ class Person(Base):
     jira_match: Mapped[str | None] = mapped_column(String(16))
     github_login: Mapped[str | None] = mapped_column(String(64))
     github_match: Mapped[str | None] = mapped_column(String(16))
+    notify: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notify_off: Mapped[str] = mapped_column(String(128), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CardAction(Base):
+    """What a person did to a Jira issue from its Slack card (`field` `status` or
+    `assignee`, changed to `value`: the status name or the account id), and the thread of the
+    card, whose reply said so. The Jira webhook that follows repeats it: it is matched here
+    (`echo_integration_id`) and not said again in that thread."""
+
+    __tablename__ = "card_actions"
+    __table_args__ = (Index("ix_card_action_issue", "issue_key", "created_at"), MYSQL_TABLE)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    issue_key: Mapped[str] = mapped_column(String(KEY_LEN))
+    field: Mapped[str] = mapped_column(String(NAME_LEN))
+    value: Mapped[str] = mapped_column(String(ID_LEN))
+    slack_user_id: Mapped[str] = mapped_column(String(64))
+    thread: Mapped[str] = mapped_column(String(ID_LEN))
+    echo_integration_id: Mapped[int | None] = mapped_column(BigIntPK, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelKeySetting(Base):
+    """A channel where a bare Jira key (`PROJ-123`) in a message gets the issue's card in a
+    thread reply (`/ticket settings keys on`)."""
+
+    __tablename__ = "channel_key_settings"
+    __table_args__ = (UniqueConstraint("channel_id", name="uq_channel_key_setting"), MYSQL_TABLE)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class KeyReply(Base):
+    """When an issue's card was last shown for a bare key in a channel (the cooldown)."""
+
+    __tablename__ = "key_replies"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "issue_key", name="uq_key_reply"),
+        MYSQL_TABLE,
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    issue_key: Mapped[str] = mapped_column(String(KEY_LEN))
+    replied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,7 @@ with no account), so automatic matching does not bring the account back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage import domain, models
 from storage.db import Database
-from storage.domain import Conflict, Match, Page
+from storage.domain import Conflict, Match, Notifications, NotifyKind, Page
 from storage.pagination import filtered, paginate, vars_of
 from storage.types import utcnow
 
@@ -34,7 +34,14 @@ def _person(row: models.Person) -> domain.Person:
         github_match=Match(row.github_match) if row.github_match else None,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        notifications=_notifications(row),
     )
+
+
+def _notifications(row: models.Person) -> Notifications:
+    known = {kind.value for kind in NotifyKind}
+    off = (NotifyKind(k) for k in (row.notify_off or "").split(",") if k in known)
+    return Notifications(enabled=bool(row.notify), off=frozenset(off))
 
 
 def normal_login(login: str) -> str:
@@ -67,6 +74,20 @@ class PeopleRepository:
 
     def by_github_login(self, login: str) -> domain.Person | None:
         return self._first(models.Person.github_login == normal_login(login))
+
+    def slack_ids_by_github(self, logins: Iterable[str]) -> dict[str, str]:
+        """The Slack user of each of these GitHub logins that is linked (one query);
+        keys are the normalised logins."""
+        wanted = sorted({normal_login(login) for login in logins if login})
+        if not wanted:
+            return {}
+        with self._db.read() as session:
+            rows = session.execute(
+                select(models.Person.github_login, models.Person.slack_user_id).where(
+                    models.Person.github_login.in_(wanted)
+                )
+            )
+            return {str(login): slack_id for login, slack_id in rows}
 
     def by_email(self, email: str) -> domain.Person | None:
         return self._first(models.Person.email == email.strip().lower())
@@ -138,6 +159,26 @@ class PeopleRepository:
             return self._upsert(slack_user_id, update)
         except IntegrityError:  # taken between the check and the write
             raise Conflict(f"GitHub login {normal} is linked to another person") from None
+
+    def set_notifications(
+        self,
+        slack_user_id: str,
+        *,
+        enabled: bool | None = None,
+        kind: NotifyKind | None = None,
+        on: bool = True,
+    ) -> domain.Person:
+        """Switch direct messages on or off (`enabled`), or one `kind` of them (`on`)."""
+
+        def update(row: models.Person) -> None:
+            if enabled is not None:
+                row.notify = enabled
+            if kind is not None:
+                off = {k for k in (row.notify_off or "").split(",") if k}
+                off = off - {kind.value} if on else off | {kind.value}
+                row.notify_off = ",".join(sorted(off))
+
+        return self._upsert(slack_user_id, update)
 
     def delete(self, slack_user_id: str) -> bool:
         """Forget a person and their overrides (automatic matching starts again)."""

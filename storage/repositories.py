@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.card_actions import CardActionRepository
 from storage.db import Database
 from storage.integrations import IntegrationRepository
+from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
 from storage.people import PeopleRepository
 from storage.queue import QueueRepository
@@ -24,6 +26,8 @@ class Repositories:
     queue: QueueRepository
     workers: WorkerRegistry
     people: PeopleRepository
+    card_actions: CardActionRepository
+    key_replies: KeyReplyRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -35,4 +39,6 @@ class Repositories:
             QueueRepository(db),
             WorkerRegistry(db),
             PeopleRepository(db),
+            CardActionRepository(db),
+            KeyReplyRepository(db),
         )

@@ -267,3 +267,37 @@ def test_server_has_no_api_v3(fake_jira_server: FakeJira) -> None:
         timeout=5,
     )
     assert answer.status_code == 404
+
+
+def test_permission_search_names_who_holds_a_permission(fake_jira: FakeJira, cloud: JIRA) -> None:
+    fake_jira.create_issue("PROJ", "Guarded")
+    alice = fake_jira.user_by_email("alice@example.com")
+    assert alice is not None
+    params = {"permissions": "TRANSITION_ISSUES", "issueKey": "PROJ-1"}
+    found = cloud._get_json("user/permission/search", {**params, "accountId": alice.account_id})
+    assert [u["accountId"] for u in found] == [alice.account_id]
+    fake_jira.deny(alice, "TRANSITION_ISSUES")
+    assert (
+        cloud._get_json("user/permission/search", {**params, "accountId": alice.account_id}) == []
+    )
+    with pytest.raises(JIRAError, match="not supported in GDPR strict mode"):
+        cloud._get_json("user/permission/search", {**params, "username": "alice"})
+    with pytest.raises(JIRAError, match="permissions query parameter"):
+        cloud._get_json("user/permission/search", {"issueKey": "PROJ-1", "query": "alice"})
+
+
+def test_transitions_leave_out_the_current_status_and_check_their_screen(
+    fake_jira: FakeJira, cloud: JIRA
+) -> None:
+    fake_jira.create_issue("PROJ", "Screened")
+    fake_jira.transition_screen("Done", "resolution", "Resolution", ["Fixed"])
+    answer = cloud._get_json("issue/PROJ-1/transitions", {"expand": "transitions.fields"})
+    offered = {t["name"]: t for t in answer["transitions"]}
+    assert sorted(offered) == ["Done", "In Progress"]
+    assert offered["Done"]["hasScreen"] is True
+    assert offered["Done"]["fields"]["resolution"]["required"] is True
+    with pytest.raises(JIRAError, match="Resolution is required"):
+        cloud.transition_issue("PROJ-1", "31")
+    cloud.transition_issue("PROJ-1", "31", fields={"resolution": {"name": "Fixed"}})
+    assert fake_jira.issue("PROJ-1").status == "Done"
+    assert cloud.issue("PROJ-1").raw["fields"]["resolution"]["name"] == "Fixed"

@@ -446,3 +446,32 @@ def test_async_socket_mode_clients_work_too(fake_slack: FakeSlack, variant: str)
         return ack_seen.envelope_id
 
     assert asyncio.run(scenario()).endswith("fake-envelope")
+
+
+def test_conversations_open_opens_the_dm_once(fake_slack: FakeSlack, client: WebClient) -> None:
+    fake_slack.add_user("U0ADA", "ada")
+    opened = client.conversations_open(users="U0ADA")
+    assert opened.data == {"ok": True, "channel": {"id": "D0ADA"}}
+    again = client.conversations_open(users="U0ADA", return_im=True)
+    assert again["already_open"] is True
+    assert again["no_op"] is True
+    im = again.get("channel") or {}
+    assert (im["is_im"], im["user"]) == (True, "U0ADA")
+    client.chat_postMessage(channel="D0ADA", text="hello")
+    assert [m.text for m in fake_slack.messages("D0ADA")] == ["hello"]
+
+
+def test_conversations_open_errors(fake_slack: FakeSlack, client: WebClient) -> None:
+    fake_slack.add_user("U0GONE", "gone").deleted = True
+    fake_slack.add_user("U0BOT", "robot", is_bot=True, bot_id="B0ROBOT")
+    for users, error in [
+        ("", "users_list_not_supplied"),
+        ("U0NOBODY", "user_not_found"),
+        ("U0GONE", "user_disabled"),
+        ("U0BOT", "cannot_dm_bot"),
+    ]:
+        with pytest.raises(SlackApiError, match=error):
+            client.conversations_open(users=users)
+    fake_slack.bot_scopes = fake_slack.bot_scopes - {"im:write"}
+    with pytest.raises(SlackApiError, match="missing_scope"):
+        client.conversations_open(users="U0ADA")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from integrations.jira import dispatch
+from integrations.jira.buttons import card_buttons
 from integrations.jira.formatters import Context, issue_card
 from integrations.jira.markup import to_mrkdwn
 from integrations.jira.models import JiraWebhook
@@ -199,6 +200,7 @@ def test_card_of_a_new_issue() -> None:
                 }
             ],
         },
+        card_buttons("TES-41", "https://some-instance-test.atlassian.net/browse/TES-41").to_dict(),
     ]
 
 

@@ -36,9 +36,11 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "chat.delete": frozenset({"chat:write"}),
     "chat.getPermalink": frozenset(),
     "chat.unfurl": frozenset({"links:write"}),
-    "conversations.history": frozenset({"channels:history", "groups:history"}),
+    # (and im:history: a notification's DM is read back before it is posted again)
+    "conversations.history": frozenset({"channels:history", "groups:history", "im:history"}),
     "conversations.replies": frozenset({"channels:history", "groups:history"}),
     "conversations.info": frozenset({"channels:read", "groups:read"}),
+    "conversations.open": frozenset({"im:write"}),
     "users.info": frozenset({"users:read"}),
     "users.lookupByEmail": frozenset({"users:read.email"}),
     "views.open": frozenset(),

@@ -46,7 +46,9 @@ def test_whoami_matches_by_email_on_cloud_and_stores_it(
     assert answer(env, "whoami") == (
         "*Slack:* <@U0ALICE> (alice@example.com)\n"
         f"*Jira:* Alice Example (`{alice.account_id}`), matched by email\n"
-        "*GitHub:* not linked — `/ticket link github <login>`"
+        "*GitHub:* not linked — `/ticket link github <login>`\n"
+        "*Notifications:* off — `/ticket notify on` for DMs about your reviews, assignments "
+        "and mentions"
     )
     person = env.repos.people.get("U0ALICE")
     assert person is not None

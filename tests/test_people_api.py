@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from storage.domain import NotifyKind
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, wait_for
 
@@ -20,6 +21,7 @@ def test_put_links_a_person_and_get_reads_it_back(live_app: LiveApp) -> None:
         "jira_match": "manual",
     }
     assert (person["github_login"], person["github_match"]) == ("octo", "manual")
+    assert person["notifications"] == {"enabled": False, "off": []}
     assert live_app.get("/api/v1/people/U0ALICE").json() == person
 
 
@@ -83,3 +85,11 @@ def test_the_people_routes_are_in_the_openapi_document(live_app: LiveApp) -> Non
     document = live_app.get("/api/v1/openapi.json").json()
     assert set(document["paths"]["/people/{slack_user_id}"]) == {"get", "put", "delete"}
     assert "PersonPut" in document["components"]["schemas"]
+
+
+def test_a_persons_notification_settings_are_shown(live_app: LiveApp) -> None:
+    people = live_app.runtime.repos.people
+    people.set_notifications("U0ALICE", enabled=True, kind=NotifyKind.MY_PRS, on=False)
+    people.set_notifications("U0ALICE", kind=NotifyKind.MENTIONS, on=False)
+    shown = live_app.get("/api/v1/people/U0ALICE").json()["notifications"]
+    assert shown == {"enabled": True, "off": ["mentions", "my-prs"]}

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa  # noqa: TID251 - checks the schema itself
 
 from storage import PersonFilter, Repositories
-from storage.domain import Conflict, JiraLink, Match
+from storage.domain import Conflict, JiraLink, Match, Notifications, NotifyKind
 
 CLOUD_ID = "712020:00000000-0000-4000-8000-000000000001"
 
@@ -93,6 +93,53 @@ def test_deleting_a_person_forgets_the_overrides(repos: Repositories) -> None:
     assert repos.people.delete("U1")
     assert not repos.people.delete("U1")
     assert repos.people.match_jira("U1", JiraLink("a", "A", Match.EMAIL)).jira_account_id == "a"
+
+
+def test_github_logins_are_looked_up_in_one_batch(repos: Repositories) -> None:
+    repos.people.link_github("U1", "Octo-Cat")
+    repos.people.link_github("U2", "hubot")
+    repos.people.remember_slack("U3", "Nobody", None)
+    found = repos.people.slack_ids_by_github(["octo-cat", "@HUBOT", "stranger", ""])
+    assert found == {"octo-cat": "U1", "hubot": "U2"}
+    assert repos.people.slack_ids_by_github([]) == {}
+
+
+def test_notifications_are_off_until_the_person_opts_in(repos: Repositories) -> None:
+    person = repos.people.remember_slack("U1", "Ada", None)
+    assert person.notifications == Notifications(enabled=False, off=frozenset())
+    assert not person.notifications.wants(NotifyKind.MENTIONS)
+    on = repos.people.set_notifications("U1", enabled=True)
+    assert all(on.notifications.wants(kind) for kind in NotifyKind)
+    no_mentions = repos.people.set_notifications("U1", kind=NotifyKind.MENTIONS, on=False)
+    repos.people.set_notifications("U1", kind=NotifyKind.MY_PRS, on=False)
+    assert not no_mentions.notifications.wants(NotifyKind.MENTIONS)
+    stored = repos.people.get("U1")
+    assert stored is not None
+    assert stored.notifications == Notifications(
+        enabled=True, off=frozenset({NotifyKind.MENTIONS, NotifyKind.MY_PRS})
+    )
+    back = repos.people.set_notifications("U1", kind=NotifyKind.MENTIONS, on=True)
+    assert back.notifications.off == frozenset({NotifyKind.MY_PRS})
+    off = repos.people.set_notifications("U1", enabled=False)
+    assert not off.notifications.wants(NotifyKind.REVIEW_REQUESTS)
+    assert off.notifications.off == frozenset({NotifyKind.MY_PRS})  # kept for next time
+
+
+def test_a_new_person_can_opt_in_before_anything_else_is_known(repos: Repositories) -> None:
+    person = repos.people.set_notifications("U9", enabled=True)
+    assert (person.slack_user_id, person.notifications.enabled) == ("U9", True)
+    assert person.jira_account_id is None
+
+
+def test_the_notification_settings_come_and_go_with_their_revision(repos: Repositories) -> None:
+    repos.people.set_notifications("U1", enabled=True, kind=NotifyKind.MENTIONS, on=False)
+    repos.db.downgrade("0004")
+    columns = {c["name"] for c in sa.inspect(repos.db.engine).get_columns("people")}
+    assert {"notify", "notify_off"}.isdisjoint(columns)
+    repos.db.upgrade()
+    person = repos.people.get("U1")
+    assert person is not None
+    assert person.notifications == Notifications()  # the people stay; their settings go
 
 
 def test_the_people_table_comes_and_goes_with_its_revision(repos: Repositories) -> None:

@@ -299,6 +299,20 @@ class PersonPut(Body):
     github_login: str | None = Field(default=None, max_length=40, pattern=GITHUB_LOGIN)
 
 
+class NotificationsOut(Out):
+    """A person's DM settings, read-only here: each person sets their own (`/ticket notify`)."""
+
+    enabled: bool = Field(description="off until the person opts in")
+    off: list[Literal[tuple(k.value for k in domain.NotifyKind)]] = Field(  # type: ignore[valid-type]
+        description="the kinds they switched off"
+    )
+
+    @field_validator("off", mode="before")
+    @classmethod
+    def _sorted(cls, value: Any) -> Any:
+        return sorted(value) if isinstance(value, set | frozenset) else value
+
+
 class PersonOut(Out):
     slack_user_id: str
     slack_name: str | None
@@ -309,6 +323,7 @@ class PersonOut(Out):
     jira_match: MatchName | None
     github_login: str | None
     github_match: MatchName | None
+    notifications: NotificationsOut
     created_at: datetime
     updated_at: datetime
 

@@ -1,6 +1,7 @@
 """`/ticket link …`, `/ticket unlink …`, `/ticket whoami`: the caller's own Jira account and
-GitHub login. Thin: the work is `integrations.people.PeopleLinks`. Every answer is shown to
-the caller only."""
+GitHub login; `/ticket notify …`: the DMs they get. Thin: the work is
+`integrations.people.PeopleLinks` and `NotifySettings`. Every answer is shown to the caller
+only."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def whoami(ctx: SubcommandContext) -> None:
     _tell(ctx, ctx.services.container.people_links.whoami(ctx.user_id))
 
 
+def notify(ctx: SubcommandContext) -> None:
+    _tell(ctx, ctx.services.container.notify.command(ctx.user_id, ctx.args))
+
+
 SUBCOMMANDS = (
     Subcommand(
         "link",
@@ -64,5 +69,13 @@ SUBCOMMANDS = (
     ),
     Subcommand(
         "whoami", whoami, usage="whoami", help="shows what the app knows about you (only to you)."
+    ),
+    Subcommand(
+        "notify",
+        notify,
+        usage="notify on|off",
+        help="(or `notify <kind> on|off`) DMs when your review is requested, an issue is "
+        "assigned to you, you are mentioned, or your pull request is reviewed or merged; "
+        "off until you turn them on. `notify` alone shows your settings.",
     ),
 )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.commands import people, subscriptions
+from bot.commands import people, settings, subscriptions
 from bot.commands.subcommands import HELP_WORDS, Subcommand, SubcommandContext
 from bot.errors import lazy_guard
 from bot.payloads import Command, read
@@ -42,7 +42,8 @@ _prefetch = ThreadPoolExecutor(max_workers=16, thread_name_prefix="ticket-prefet
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for sub in (*subscriptions.SUBCOMMANDS, *people.SUBCOMMANDS)
+    sub.name: sub
+    for sub in (*subscriptions.SUBCOMMANDS, *people.SUBCOMMANDS, *settings.SUBCOMMANDS)
 }
 """`/ticket <name> ...` → its `Subcommand` (names are matched case-insensitively)."""
 

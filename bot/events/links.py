@@ -1,9 +1,11 @@
-"""`link_shared`: GitHub pull request and issue links shared in Slack unfurl as their card.
+"""`link_shared`: GitHub pull request and issue links, and Jira issue links of the configured
+site (`integrations.jira.previews`), shared in Slack unfurl as their card.
 
-Slack sends the event for the domains in the manifest's `unfurl_domains` (github.com, and a
-GitHub Enterprise Server host when one is used); the app answers with `chat.unfurl`. This
-needs `GITHUB_TOKEN` (the card comes from the REST API); without it, links unfurl as Slack
-would anyway. A link the token cannot see is left alone rather than explained.
+Slack sends the event for the domains in the manifest's `unfurl_domains` (github.com, a
+GitHub Enterprise Server host when one is used, the Jira site's host when it is added); the
+app answers with `chat.unfurl`. GitHub links need `GITHUB_TOKEN` (the card comes from the REST
+API); without it, links unfurl as Slack would anyway. A link the token (or the app's Jira
+account) cannot see is left alone rather than explained.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def unfurls_for(api: GitHubApi, links: list[Link]) -> dict[str, dict[str, Any]]:
 
 def register(app: App, services: BotServices) -> None:
     api = services.container.github
+    jira = services.container.jira_previews
     allowed = services.settings.slack_allowed_channels
 
     def ack_link(ack: Ack, event: dict[str, Any]) -> None:
@@ -56,9 +59,10 @@ def register(app: App, services: BotServices) -> None:
     def unfurl(event: dict[str, Any], client: WebClient, body: dict[str, Any]) -> None:
         shared = read(LinkShared, event)
         channel = shared.channel
-        if api is None or (allowed and channel not in allowed):
+        if allowed and channel not in allowed:
             return
-        unfurls = unfurls_for(api, shared.links)
+        unfurls = unfurls_for(api, shared.links) if api is not None else {}
+        unfurls.update(jira.unfurls([link.url for link in shared.links if link.url not in unfurls]))
         if not unfurls:
             return
         where: dict[str, Any]

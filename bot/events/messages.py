@@ -1,4 +1,5 @@
-"""`message` events: replies in threads linked to a Jira issue become Jira comments.
+"""`message` events: replies in threads linked to a Jira issue become Jira comments, and a
+bare Jira key in a channel that asked for it gets the issue's card (`KeyReplies`).
 
 Slack sends `message` events under the manifest names `message.channels` (public
 channels) and `message.groups` (private channels), for channels the app is a member of.
@@ -30,6 +31,7 @@ BOT_EVENTS = ("message.channels", "message.groups")
 
 def register(app: App, services: BotServices) -> None:
     comments = services.container.comments
+    keys = services.container.key_replies
     allowed = services.settings.slack_allowed_channels
 
     def ack_message(
@@ -68,4 +70,10 @@ def register(app: App, services: BotServices) -> None:
             return
         comments.first_attempt(claim, CommentRequest.model_validate(context["comment_request"]))
 
-    app.event("message")(ack=ack_message, lazy=[mirror_message])
+    @lazy_guard
+    def answer_keys(event: dict[str, Any]) -> None:
+        if allowed and event.get("channel") not in allowed:
+            return
+        keys.answer(event)
+
+    app.event("message")(ack=ack_message, lazy=[mirror_message, answer_keys])

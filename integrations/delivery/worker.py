@@ -119,10 +119,13 @@ class Worker:
 
     def routes(self) -> list[tuple[str, str]]:
         """Registered handlers whose target this worker can reach (Jira targets too when Jira
-        is configured; every handler gets the Slack poster, so Slack is needed for all)."""
+        is configured, GitHub ones with `GITHUB_TOKEN`; every handler gets the Slack poster,
+        so Slack is needed for all)."""
         available = {Service.SLACK.value} if self.container.slack_configured else set()
         if available and self.container.settings.jira_configured:
             available.add(Service.JIRA.value)
+        if available and self.container.github is not None:
+            available.add(Service.GITHUB.value)
         return [(s, t) for s, t in routes() if t in available]
 
     # Lifecycle ----------------------------------------------------------------------------

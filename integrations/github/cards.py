@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from integrations.github.models import Issue, PullRequest, Repository, Team, User
+from integrations.github.people import NOBODY, GitHubPeople
 from integrations.github.text import code, escape, link
 from integrations.messages import SlackMessage
 
@@ -51,9 +52,9 @@ def issue_state(issue: Issue) -> str:
     return f"Closed as {reason[issue.state_reason]}" if issue.state_reason in reason else "Closed"
 
 
-def _people(people: list[User | Team]) -> str:
+def _people(people: list[User | Team], linked: GitHubPeople) -> str:
     return ", ".join(
-        escape(p.login) if isinstance(p, User) else "team " + escape(p.slug or p.name)
+        linked.user(p.login) if isinstance(p, User) else "team " + escape(p.slug or p.name)
         for p in people
     )
 
@@ -73,12 +74,13 @@ def _card(
     author: User,
     branches: str = "",
     fields: list[tuple[str, str]],
+    people: GitHubPeople,
 ) -> SlackMessage:
     context = [
         f"{STATE_EMOJI.get(state, ':white_circle:')} *{state}*",
         link(repository.html_url, repository.full_name),
         *([branches] if branches else []),
-        "by " + (link(author.html_url, author.login) if author.html_url else escape(author.login)),
+        "by " + _author(author, people),
     ]
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{link(url, f'#{number} {title}')}*")),
@@ -91,7 +93,14 @@ def _card(
     return SlackMessage(text=text, blocks=tuple(blocks))
 
 
-def pr_card(pr: PullRequest, repository: Repository) -> SlackMessage:
+def _author(author: User, people: GitHubPeople) -> str:
+    """`<@U…>` when linked, else the login linked to their GitHub profile."""
+    if people.slack_id(author.login) or not author.html_url:
+        return people.user(author.login)
+    return link(author.html_url, author.login)
+
+
+def pr_card(pr: PullRequest, repository: Repository, people: GitHubPeople = NOBODY) -> SlackMessage:
     """Title, number, state, repository, branch → base, author; reviewers, assignees, labels."""
     reviewers: list[User | Team] = [*pr.requested_reviewers, *pr.requested_teams]
     return _card(
@@ -104,14 +113,15 @@ def pr_card(pr: PullRequest, repository: Repository) -> SlackMessage:
         author=pr.user,
         branches=f"{code(pr.head.ref)} → {code(pr.base.ref)}",
         fields=[
-            ("Reviewers", _people(reviewers)),
-            ("Assignees", _people(list(pr.assignees))),
+            ("Reviewers", _people(reviewers, people)),
+            ("Assignees", _people(list(pr.assignees), people)),
             ("Labels", _labels([label.name for label in pr.labels])),
         ],
+        people=people,
     )
 
 
-def issue_card(issue: Issue, repository: Repository) -> SlackMessage:
+def issue_card(issue: Issue, repository: Repository, people: GitHubPeople = NOBODY) -> SlackMessage:
     """An issue's card; for a pull request seen through an issue event, a partial one."""
     return _card(
         kind="Pull request" if issue.is_pull_request else "Issue",
@@ -122,10 +132,11 @@ def issue_card(issue: Issue, repository: Repository) -> SlackMessage:
         repository=repository,
         author=issue.user,
         fields=[
-            ("Assignees", _people(list(issue.assignees))),
+            ("Assignees", _people(list(issue.assignees), people)),
             ("Labels", _labels([label.name for label in issue.labels])),
             ("Milestone", escape(issue.milestone.title) if issue.milestone else ""),
         ],
+        people=people,
     )
 
 

@@ -22,6 +22,18 @@ also posted into the issue's thread; so are commits naming the key. With
 `GITHUB_JIRA_COMMENTS=true` its opening and merge are also commented on the Jira issue,
 through a queued `github → jira` event (`jira_comments`), never inline.
 
+People. The logins the event shows (sender, author, reviewers, assignees, review and
+comment authors, `@login`s in bodies) are looked up in the people directory in one indexed
+query (no network call) and the formatters show the linked ones as `<@U…>`. After posting, the
+DMs the event owes (`integrations.notifications`) are queued for the people who opted in,
+each as its own `slack → slack` event linking to the thread posted here.
+
+Comments made from Slack (a thread reply with `sync_comments`, the card's *Comment* button:
+a `github_comment_message` mapping with `extra_data.origin = "slack"`) are never posted back:
+their `issue_comment` webhooks are ignored. The Slack → GitHub row shares the item's
+ordering key (`github:owner/repo#42`), so a webhook that arrives before that row has stored
+the mapping waits for it.
+
 With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
 failure leaves the card as the payload has it (the event is not held back for it).
 """
@@ -34,17 +46,25 @@ from dataclasses import dataclass
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.github.api import GitHubApi, GitHubApiError
-from integrations.github.cards import with_status
+from integrations.github.card_actions import forget_said, said_in
+from integrations.github.card_buttons import with_buttons
+from integrations.github.cards import object_id, with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
 from integrations.github.filters import EventFacts, broadcast, facts, matches
 from integrations.github.jira_comments import record_links
 from integrations.github.jira_links import jira_mentions, pr_jira_keys
+from integrations.github.markdown import made_from_slack
 from integrations.github.models import (
+    IssueCommentEvent,
+    IssuesEvent,
     PullRequestEvent,
     PullRequestReviewCommentEvent,
     PullRequestReviewEvent,
 )
+from integrations.github.people import GitHubPeople, logins_of
 from integrations.messages import Delivery, Ignored, ThreadPost
+from integrations.notifications import outbox
+from integrations.notifications.messages import github_notices
 from integrations.slack.posts import Report
 from integrations.subscriptions import GITHUB_DEFAULT_FEATURES
 from storage import Repositories
@@ -62,7 +82,10 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
         raise Fail(str(exc)) from None
     if isinstance(parsed, Ignored):
         return Done("ignored", parsed.reason)
-    rendered = render(parsed)
+    if (echo := _made_from_slack(context.container.repos, parsed)) is not None:
+        return Done("ignored", echo)
+    people = GitHubPeople(context.container.people.slack_ids_of_github(logins_of(parsed.model)))
+    rendered = render(parsed, people)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
     event_facts = facts(parsed)
@@ -77,7 +100,10 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     else:
         outcome = _Outcome.of(context.poster.deliver(Delivery(rendered, tuple(channels))))
 
-    queued = f"Jira comments queued on {', '.join(jira_queued)}" if jira_queued else None
+    first = outcome.first or next((ref for ref in jira_posted.values() if ref), None)
+    notices = github_notices(parsed, people)
+    dms = outbox.summary(outbox.queue(repos, event.id, notices, outcome.telling or first))
+    queued = "; ".join(q for q in (_jira_queued(jira_queued), dms) if q) or None
     if outcome.summary is None and not jira_posted:
         reasons = [*refused, *outcome.skipped] or ["no subscription takes it, no thread is linked"]
         nothing = f"nothing to post for {event_facts.repository}: " + "; ".join(reasons)
@@ -85,13 +111,15 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
             return Done("completed", f"{queued}; {nothing}")
         return Done("ignored", nothing)
     parts = [outcome.summary] if outcome.summary else []
-    first = outcome.first
     if jira_posted:
         parts.append(f"posted in the threads of Jira {', '.join(jira_posted)}")
-        first = first or next(iter(jira_posted.values()))
     if queued:
         parts.append(queued)
     return Done("completed", "; ".join(parts), first)
+
+
+def _jira_queued(keys: list[str]) -> str | None:
+    return f"Jira comments queued on {', '.join(keys)}" if keys else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +130,30 @@ class _Outcome:
     summary: str | None
     first: str | None = None
     skipped: tuple[str, ...] = ()
+    telling: str | None = None  # the reply that tells the event, for DMs to link to
 
     @classmethod
     def of(cls, report: Report) -> _Outcome:
         if not report.did_anything:
             return cls(None, skipped=report.skipped)
         refs = [posted.ref for posted in report.posted] + list(report.edited)
-        return cls(report.summary(), refs[0] if refs else None, report.skipped)
+        return cls(report.summary(), refs[0] if refs else None, report.skipped, report.telling)
+
+
+def _made_from_slack(repos: Repositories, parsed: GitHubEvent) -> str | None:
+    """Why a comment event is not posted: the app made the comment from Slack."""
+    model = parsed.model
+    if not isinstance(model, IssueCommentEvent):
+        return None
+    comment = f"{object_id(model.repository, model.issue.number)}/issuecomment-{model.comment.id}"
+    linked = repos.mappings.targets_of(MappingType.GITHUB_COMMENT_MESSAGE, Service.GITHUB, comment)
+    if any(m.extra_data.get("origin") == "slack" for m in linked):
+        return f"comment {comment} was made from Slack: not posted back"
+    if made_from_slack(model.comment.body):
+        # The Comment button's mapping is stored once the thread note is posted: a webhook
+        # delivered in between is known by what the app wrote.
+        return f"comment {comment} was made from Slack (its text says so): not posted back"
+    return None
 
 
 # Routing --------------------------------------------------------------------------------
@@ -147,8 +192,23 @@ def _deliver_thread_post(
         MappingType.GITHUB_THREAD, Service.GITHUB, object_id
     ):
         post = _with_api_status(context.container.github, parsed, post)
-    delivery = Delivery(post, channels=tuple(channels), broadcast_channels=tuple(broadcasting))
-    return _Outcome.of(context.poster.deliver(delivery))
+        post = _with_buttons(context.container.github, parsed, post)
+    repos = context.container.repos
+    model = parsed.model
+    said = (
+        said_in(repos, object_id, model.action)
+        if isinstance(model, IssuesEvent) and model.action in ("closed", "reopened")
+        else []
+    )
+    delivery = Delivery(
+        post,
+        channels=tuple(channels),
+        broadcast_channels=tuple(broadcasting),
+        said_in=tuple(thread.target_id for thread in said),
+    )
+    outcome = _Outcome.of(context.poster.deliver(delivery))
+    forget_said(repos, said)
+    return outcome
 
 
 def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
@@ -167,6 +227,29 @@ def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPos
         log.info("github.card_status_skipped thread=%s reason=%s", post.thread_key, exc)
         return post
     return dataclasses.replace(post, card=with_status(post.card, status))
+
+
+def _with_buttons(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
+    """The card with its buttons (`card_buttons`), when a token lets them work."""
+    model = parsed.model
+    if api is None or post.card is None:
+        return post
+    if isinstance(model, IssuesEvent | IssueCommentEvent):
+        item, issue = object_id(model.repository, model.issue.number), model.issue
+        buttons = with_buttons(
+            post.card,
+            item,
+            issue=not issue.is_pull_request,
+            is_open=issue.state != "closed",
+        )
+    elif isinstance(
+        model, PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
+    ):
+        item = object_id(model.repository, model.pull_request.number)
+        buttons = with_buttons(post.card, item, issue=False, is_open=True)
+    else:
+        return post
+    return dataclasses.replace(post, card=buttons)
 
 
 # Jira issue threads ---------------------------------------------------------------------

@@ -29,9 +29,11 @@ from integrations.github.models import (
     ReleaseEvent,
     WorkflowRunEvent,
 )
+from integrations.github.people import NOBODY, GitHubPeople
 from integrations.messages import Ignored, Rendered
 
-Formatter = Callable[[Any], Rendered]
+Formatter = Callable[[Any, GitHubPeople], Rendered]
+"""`formatter(model, people)`: `people` shows the linked logins as Slack users."""
 
 EVENT_MODELS: dict[str, type[BaseModel]] = {
     "pull_request": PullRequestEvent,
@@ -251,12 +253,13 @@ def skip_reason(event: GitHubEvent) -> str | None:
     return skip(event.model) if skip is not None else None
 
 
-def render(event: GitHubEvent) -> Rendered:
-    """The post for a parsed event, or `Ignored` with the reason."""
+def render(event: GitHubEvent, people: GitHubPeople = NOBODY) -> Rendered:
+    """The post for a parsed event, or `Ignored` with the reason; `people` turns the
+    logins linked to Slack users into mentions."""
     reason = skip_reason(event)
     if reason is not None:
         return Ignored(reason)
-    return FORMATTERS[event.key](event.model)
+    return FORMATTERS[event.key](event.model, people)
 
 
 def render_payload(name: str, payload: Mapping[str, Any]) -> Rendered:

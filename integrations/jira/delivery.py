@@ -18,6 +18,10 @@ posted back. A comment's reply carries a `reply_key` (`jira:PROJ-1/10042`): the 
 remembers it (`comment_message`, origin `jira`), so an edit in Jira edits that reply and a
 deletion marks it; a comment Jira sends twice (Cloud's `comment_created` plus
 `issue_commented`) is posted once.
+
+DMs. After posting, the new assignee and the people a new comment mentions get a DM if they
+opted in (`integrations.notifications`), queued as their own `slack → slack` events with a
+link to the reply posted here; never the person who made the change.
 """
 
 from __future__ import annotations
@@ -28,10 +32,13 @@ from pydantic import ValidationError
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.jira import dispatch
+from integrations.jira.echo import card_echo
 from integrations.jira.formatters import Context, change_kinds, slack_mentions
 from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook, unreadable
 from integrations.messages import Delivery, Ignored
+from integrations.notifications import outbox
+from integrations.notifications.messages import jira_notices
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
 from storage import Repositories
 from storage.domain import Integration, MappingType, Service, Subscription
@@ -55,7 +62,10 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     if (repeat := _comment_repeat(event, webhook, spec, repos)) is not None:
         return Done("ignored", repeat)
     mentions = resolve(webhook, context.container.people)
-    ctx = Context(mentions=mentions, people=slack_mentions(mentions))
+    echo = card_echo(repos, event.id, webhook) if spec is dispatch.ISSUE_UPDATED else None
+    ctx = Context(
+        mentions=mentions, people=slack_mentions(mentions), actor=echo.actor if echo else None
+    )
     rendered = spec.formatter(webhook, ctx)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
@@ -67,8 +77,18 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
             channels=tuple(channels),
             broadcast_channels=tuple(broadcast),
             start_threads=spec.starts_thread,
+            said_in=tuple(sorted(echo.threads)) if echo is not None else (),
         )
     )
+    notices = jira_notices(
+        webhook,
+        mentions,
+        new_comment=spec.comment_action == "post",
+        from_slack=echo.people if echo is not None else (),
+    )
+    dms = outbox.summary(outbox.queue(repos, event.id, notices, report.telling))
+    if not report.did_anything and echo is not None:
+        return Done("ignored", "; ".join(p for p in (echo.detail, dms) if p))
     if not report.did_anything:
         detail = (
             f"no Slack thread is linked to {issue.key} and no subscription of "
@@ -76,9 +96,11 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
         )
         if report.skipped:
             detail += " (" + "; ".join(report.skipped) + ")"
+        if dms:
+            return Done("completed", f"{dms}; {detail}")
         return Done("ignored", detail)
     first = report.posted[0].ref if report.posted else report.edited[0]
-    return Done("completed", report.summary(), first)
+    return Done("completed", "; ".join(p for p in (report.summary(), dms) if p), first)
 
 
 def _decision(event: Integration, webhook: JiraWebhook) -> dispatch.Handled | Ignored:

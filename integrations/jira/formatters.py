@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from integrations.jira.buttons import card_buttons
 from integrations.jira.markup import slack_escape, to_mrkdwn
 from integrations.jira.models import ChangeItem, Comment, Issue, JiraWebhook, User
 from integrations.messages import Ignored, Rendered, SlackMessage, ThreadPost
@@ -81,6 +82,9 @@ class Context:
 
     mentions: Mapping[str, str] = field(default_factory=dict)
     people: Mapping[str, str] = field(default_factory=dict)
+    actor: str | None = None
+    """Who really made the change, when the app's account made it for them from Slack (a
+    card button): named instead of the event's user, "from Slack"."""
 
 
 def slack_mentions(mentions: Mapping[str, str]) -> dict[str, str]:
@@ -143,6 +147,7 @@ def issue_card(issue: Issue, ctx: Context = NO_CONTEXT) -> SlackMessage | None:
         SectionBlock(text=MarkdownTextObject(text=_clip(f"*{issue_link(issue)}: {summary}*")))
     ]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(facts))]))
+    blocks.append(card_buttons(issue.key, issue.browse_url))
     status = fields.status.name if fields.status and fields.status.name else None
     text = f"{issue.key}: {fields.summary or ''}".strip() + (f" ({status})" if status else "")
     return SlackMessage(text=_clip(slack_escape(text)), blocks=tuple(blocks))
@@ -235,7 +240,8 @@ def issue_updated(event: JiraWebhook, ctx: Context) -> Rendered:
     lines = change_lines(event, ctx)
     if not lines:
         return Ignored(hidden_only(event) or "nothing to show")
-    text = f"{_who(event, ctx)} updated {issue_link(event.issue)}:\n" + "\n".join(lines)
+    who, where = (ctx.actor, " from Slack") if ctx.actor else (_who(event, ctx), "")
+    text = f"{who} updated {issue_link(event.issue)}{where}:\n" + "\n".join(lines)
     return ThreadPost(
         thread_key=f"jira:{event.issue.key}",
         card=issue_card(event.issue, ctx),

@@ -11,6 +11,12 @@ from integrations.jira_api.errors import (
     JiraRejected,
     JiraUnavailable,
 )
+from integrations.jira_api.issue_actions import (
+    ADD_COMMENTS,
+    ASSIGN_ISSUES,
+    TRANSITION_ISSUES,
+    Transition,
+)
 from integrations.jira_api.models import (
     AllowedValue,
     CreatedIssue,
@@ -23,6 +29,9 @@ from integrations.jira_api.models import (
 )
 
 __all__ = [
+    "ADD_COMMENTS",
+    "ASSIGN_ISSUES",
+    "TRANSITION_ISSUES",
     "AllowedValue",
     "CreatedIssue",
     "ExistingComment",
@@ -38,4 +47,5 @@ __all__ = [
     "JiraUser",
     "ProjectRef",
     "RichText",
+    "Transition",
 ]

@@ -35,6 +35,7 @@ from integrations.jira_api.errors import (
     JiraNotFound,
     translate,
 )
+from integrations.jira_api.issue_actions import IssueActions
 from integrations.jira_api.models import (
     CreatedIssue,
     ExistingComment,
@@ -79,7 +80,7 @@ class JiraConfig:
         )
 
 
-class JiraGateway:
+class JiraGateway(IssueActions):
     """Thread-safe; one per process (or two: a short-timeout one for interactive paths)."""
 
     def __init__(self, config: JiraConfig | None) -> None:

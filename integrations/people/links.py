@@ -14,7 +14,8 @@ from typing import Literal
 
 from integrations.jira_api import JiraError, JiraGateway, JiraNotConfigured, JiraUser
 from integrations.people.directory import Directory
-from storage.domain import Conflict, JiraLink, Match, Page, Person
+from integrations.people.notify import summary
+from storage.domain import Conflict, JiraLink, Match, Notifications, Page, Person
 from storage.people import PeopleRepository, PersonFilter
 
 GITHUB_LOGIN = re.compile(r"@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
@@ -107,6 +108,7 @@ class PeopleLinks:
             lines.append(f"*GitHub:* `{person.github_login}`, {_HOW[Match.MANUAL]}")
         else:
             lines.append("*GitHub:* not linked — `/ticket link github <login>`")
+        lines.append(summary(person.notifications if person is not None else Notifications()))
         return "\n".join(lines)
 
     # --- admin (the API) ------------------------------------------------------------------

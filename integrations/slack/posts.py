@@ -65,6 +65,13 @@ class Report:
     def did_anything(self) -> bool:
         return bool(self.posted or self.edited)
 
+    @property
+    def telling(self) -> str | None:
+        """The message that tells the event (a DM links to it): the first reply posted,
+        else the first message posted."""
+        told = [p for p in self.posted if p.role == "reply"] or list(self.posted)
+        return told[0].ref if told else None
+
     def summary(self) -> str:
         parts = [f"{len(self.posted)} posted", f"{len(self.edited)} edited"]
         if self.skipped:

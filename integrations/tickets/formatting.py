@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
+from integrations.jira.buttons import card_buttons
 from integrations.jira_api.errors import JiraError, JiraUnavailable
 from integrations.jira_api.models import CreatedIssue, RichText
 from integrations.messages import SlackMessage
@@ -37,13 +38,19 @@ def slack_link(url: str, label: str) -> str:
 
 
 def issue_card(
-    created: CreatedIssue, request: TicketRequest, notes: tuple[str, ...] = ()
+    created: CreatedIssue,
+    request: TicketRequest,
+    notes: tuple[str, ...] = (),
+    *,
+    more: tuple[str, ...] = (),
 ) -> SlackMessage:
-    """The message announcing an issue created from Slack: key, link, type, status, summary."""
+    """The message announcing an issue created from Slack: key, link, type, status, summary;
+    `more`: facts it has gained since (mrkdwn, e.g. `*Assignee:* <@U…>`)."""
     title = f"{slack_link(created.url, created.key)} {escape(created.summary)}"
     details = [
         f"*Type:* {escape(created.issue_type or 'unknown')}",
         f"*Status:* {escape(created.status or 'unknown')}",
+        *more,
     ]
     context = [f"Created from Slack by <@{request.user_id}>", *notes]
     text = f"<@{request.user_id}> created {created.key}: {escape(created.summary)}"
@@ -54,6 +61,7 @@ def issue_card(
                 text=MarkdownTextObject(text=f":ticket: *{title}*\n" + " · ".join(details))
             ),
             ContextBlock(elements=[MarkdownTextObject(text=" · ".join(context))]),
+            card_buttons(created.key, created.url),
         ),
     )
 

@@ -64,6 +64,11 @@ RICH_TEXT_FIELDS = ("description", "environment")
 DEFAULTED_FIELDS = ("project", "issuetype", "reporter", "priority")
 """Required fields Jira fills itself when they are left out (reporter: the caller)."""
 START_TIME = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+PERMISSIONS = frozenset(
+    {"BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "TRANSITION_ISSUES", "ASSIGN_ISSUES",
+     "ASSIGNABLE_USER", "ADD_COMMENTS", "EDIT_ALL_COMMENTS", "DELETE_ALL_COMMENTS"}
+)  # fmt: skip
+"""Project permission keys the fake knows (Jira has more)."""
 
 
 class JiraError(Exception):
@@ -152,6 +157,12 @@ class FakeJira(FakeService):
         self._issue_ids = 10000
         self._comment_ids = 10000
         self._keys: dict[str, int] = {}
+        self.denied: dict[str, set[str]] = {}
+        """Project permissions a user (by key) does not hold; everyone holds the rest."""
+        self.transition_screens: dict[str, dict[str, dict[str, Any]]] = {}
+        """Screen fields by transition id (``expand=transitions.fields``)."""
+        self.transition_validators: dict[str, str] = {}
+        """A workflow validator's error message by transition id."""
 
     def _next(self) -> int:
         self._counter += 1
@@ -287,6 +298,40 @@ class FakeJira(FakeService):
         with self.lock:
             return next((u for u in self.users if u.email == email), None)
 
+    def deny(self, user: JiraUser, *permissions: str) -> None:
+        """Take project permissions (``TRANSITION_ISSUES``, ...) from ``user``."""
+        with self.lock:
+            self.denied.setdefault(user.key, set()).update(permissions)
+
+    def transition_screen(
+        self, to_status: str, field_id: str, name: str, allowed: list[str], *, required: bool = True
+    ) -> None:
+        """Put a select field on the screen of the transition to ``to_status``."""
+        tid = next(tid for tid, status in TRANSITIONS if status == to_status)
+        meta = {
+            "required": required,
+            "schema": {
+                "type": field_id if field_id == "resolution" else "option",
+                "system": field_id,
+            },
+            "name": name,
+            "key": field_id,
+            "hasDefaultValue": False,
+            "operations": ["set"],
+            "allowedValues": [
+                {"self": f"{{base}}/rest/api/2/{field_id}/{i + 1}", "id": str(i + 1), "name": v}
+                for i, v in enumerate(allowed)
+            ],
+        }
+        with self.lock:
+            self.transition_screens.setdefault(tid, {})[field_id] = meta
+
+    def transition_validator(self, to_status: str, message: str) -> None:
+        """A workflow validator that rejects the transition to ``to_status`` with ``message``."""
+        tid = next(tid for tid, status in TRANSITIONS if status == to_status)
+        with self.lock:
+            self.transition_validators[tid] = message
+
     # --- faults ---------------------------------------------------------------------------
 
     def _fault_payload(self, fault: Fault, request: RecordedRequest) -> Any:
@@ -316,6 +361,7 @@ class FakeJira(FakeService):
             ("GET", r"user", self._user),
             ("GET", r"user/search", self._user_search),
             ("GET", r"user/assignable/search", self._user_assignable),
+            ("GET", r"user/permission/search", self._user_permission_search),
             ("GET", r"project", self._projects),
             ("GET", r"project/(?P<ref>[^/]+)", self._project),
             ("GET", r"issuetype", self._issue_types),
@@ -543,6 +589,26 @@ class FakeJira(FakeService):
         if args.get("issueKey"):
             self._issue_by_ref(args["issueKey"])
         return [self._user_json(ctx, u) for u in self._matching_users()]
+
+    def _user_permission_search(self, ctx: _Ctx) -> Any:
+        """Users matching the search who hold every one of ``permissions`` (in the issue's
+        project): Cloud searches by ``accountId``/``query``, Server by ``username``."""
+        args = request.args
+        wanted = [p for p in args.get("permissions", "").split(",") if p]
+        if not wanted:
+            raise JiraError(400, ["The permissions query parameter was not provided"])
+        unknown = [p for p in wanted if p not in PERMISSIONS]
+        if unknown:
+            raise JiraError(400, [f"Permission key '{unknown[0]}' is invalid."])
+        if args.get("issueKey"):
+            self._issue_by_ref(args["issueKey"])
+        elif not args.get("projectKey"):
+            raise JiraError(400, ["Either projectKey or issueKey parameter must be provided."])
+        return [
+            self._user_json(ctx, u)
+            for u in self._matching_users()
+            if not self.denied.get(u.key, set()) & set(wanted)
+        ]
 
     def _projects(self, ctx: _Ctx) -> Any:
         return [p.to_api(ctx.base, ctx.version, self.deployment) for p in self.projects.values()]
@@ -883,7 +949,7 @@ class FakeJira(FakeService):
                 "status": status_to_api(issue.status, ctx.base, ctx.version),
                 "created": issue.created,
                 "updated": issue.updated,
-                "resolution": None,
+                "resolution": values.get("resolution"),
                 "resolutiondate": None,
                 "issuelinks": [],
                 "subtasks": [],
@@ -1037,23 +1103,30 @@ class FakeJira(FakeService):
     # --- transitions and links ------------------------------------------------------------
 
     def _transitions(self, ctx: _Ctx, ref: str) -> Any:
-        self._issue_by_ref(ref)
+        """The transitions out of the issue's status (every other status, in this workflow);
+        ``expand=transitions.fields`` adds each one's screen fields."""
+        issue = self._issue_by_ref(ref)
         wanted = request.args.get("transitionId")
-        transitions = [
-            {
+        with_fields = "transitions.fields" in request.args.get("expand", "")
+        transitions = []
+        for tid, name in TRANSITIONS:
+            if name == issue.status or (wanted is not None and wanted != tid):
+                continue
+            screen = self.transition_screens.get(tid, {})
+            transition: dict[str, Any] = {
                 "id": tid,
                 "name": name,
                 "to": status_to_api(name, ctx.base, ctx.version),
-                "hasScreen": False,
+                "hasScreen": bool(screen),
                 "isGlobal": True,
                 "isInitial": False,
                 "isAvailable": True,
                 "isConditional": False,
                 "isLooped": False,
             }
-            for tid, name in TRANSITIONS
-            if wanted is None or wanted == tid
-        ]
+            if with_fields:
+                transition["fields"] = with_base(screen, ctx.base)
+            transitions.append(transition)
         return {"expand": "transitions", "transitions": transitions}
 
     def _do_transition(self, ctx: _Ctx, ref: str) -> None:
@@ -1061,12 +1134,34 @@ class FakeJira(FakeService):
         body = request.get_json(silent=True) or {}
         wanted = str((body.get("transition") or {}).get("id", ""))
         target = next((name for tid, name in TRANSITIONS if tid == wanted), None)
-        if target is None or target not in STATUSES:
+        if target is None or target not in STATUSES or target == issue.status:
             raise JiraError(400, [f"Transition id '{wanted}' is not valid for this issue."])
+        fields = dict(body.get("fields") or {})
+        screen = self.transition_screens.get(wanted, {})
+        errors: dict[str, str] = {}
+        for field_id, value in fields.items():
+            meta = screen.get(field_id)
+            if meta is None:
+                errors[field_id] = (
+                    f"Field '{field_id}' cannot be set. "
+                    "It is not on the appropriate screen, or unknown."
+                )
+            elif not self._allowed(value, meta.get("allowedValues") or []):
+                errors[field_id] = f"Specify a valid value for {meta['name']}"
+        for field_id, meta in screen.items():
+            if meta.get("required") and fields.get(field_id) in (None, "", []):
+                errors.setdefault(field_id, f"{meta['name']} is required.")
+        if errors:
+            raise JiraError(400, [], errors)
+        if wanted in self.transition_validators:
+            raise JiraError(400, [self.transition_validators[wanted]])
         for operation in (body.get("update") or {}).get("comment", []):
             if "add" in operation:
                 self._new_comment(ctx, issue, operation["add"])
-        issue.fields.update(body.get("fields") or {})
+        for field_id, value in fields.items():
+            allowed = screen[field_id].get("allowedValues") or []
+            chosen = next(o for o in allowed if self._allowed(value, [o]))
+            issue.fields[field_id] = {"id": chosen["id"], "name": chosen["name"]}
         issue.status = target
         issue.updated = self._now()
 

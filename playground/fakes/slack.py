@@ -19,6 +19,11 @@ What it mirrors of the real Slack Web API (``reference/slack/web-api.openapi-v2.
 - trigger ids are single use and expire after 3 seconds (``exchanged_trigger_id`` /
   ``expired_trigger_id`` / ``invalid_trigger_id``); views get ``V...`` ids and a ``hash``
   that ``views.update`` / ``views.publish`` check (``hash_conflict``).
+- ``conversations.open`` with one user (``users=U…``, scope ``im:write``) opens the app's DM
+  with them: ``{"channel": {"id": "D…"}}``, plus ``no_op``/``already_open`` when it was
+  open (the whole IM object with ``return_im``); ``users_list_not_supplied``,
+  ``user_not_found``, ``user_disabled`` (deactivated) and ``cannot_dm_bot`` as Slack answers
+  them. Group DMs (several users) are not modelled.
 - ``chat.getPermalink`` answers ``https://<domain>.slack.com/archives/<C>/p<ts without dot>``,
   with ``?thread_ts=<parent>&cid=<C>`` for replies.
 - message blocks are checked against Block Kit's documented limits (``slack_blocks``):
@@ -126,6 +131,7 @@ _METHODS: dict[str, _Spec] = {
     "conversations.replies": _Spec("_conversations_replies"),
     "conversations.info": _Spec("_conversations_info"),
     "conversations.join": _Spec("_conversations_join", "channels:join"),
+    "conversations.open": _Spec("_conversations_open", "im:write"),
     "users.info": _Spec("_users_info", "users:read"),
     "users.lookupByEmail": _Spec("_users_lookup_by_email", "users:read.email"),
     "views.open": _Spec("_views_open"),
@@ -694,13 +700,7 @@ class FakeSlack(FakeService):
         """chat.postMessage also takes ``#name`` / ``name`` and a user id (opens the DM)."""
         raw = str(args.get("channel") or "")
         if raw in self.users:
-            dm_id = "D" + raw[1:]
-            if dm_id not in self.channels:
-                self.channels[dm_id] = Channel(
-                    id=dm_id, name=dm_id, members={raw, BOT_USER_ID}, is_im=True, im_user=raw
-                )
-                self._messages.setdefault(dm_id, [])
-            return self.channels[dm_id]
+            return self._dm_with(raw)
         if raw not in self.channels:
             wanted = raw.removeprefix("#")
             for channel in self.channels.values():
@@ -708,6 +708,16 @@ class FakeSlack(FakeService):
                     args = {**args, "channel": channel.id}
                     break
         return self._channel(args)
+
+    def _dm_with(self, user_id: str) -> Channel:
+        """The app's DM with a user, opened when it was not."""
+        dm_id = "D" + user_id[1:]
+        if dm_id not in self.channels:
+            self.channels[dm_id] = Channel(
+                id=dm_id, name=dm_id, members={user_id, BOT_USER_ID}, is_im=True, im_user=user_id
+            )
+            self._messages.setdefault(dm_id, [])
+        return self.channels[dm_id]
 
     def _history_scope(self, channel: Channel) -> None:
         if channel.is_im:
@@ -859,6 +869,30 @@ class FakeSlack(FakeService):
             Ephemeral(channel.id, user, ts, text, blocks, str(thread_ts) if thread_ts else None)
         )
         return {"message_ts": ts}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        if len(users) > 1:
+            raise NotImplementedError("the fake Slack opens one-to-one DMs only")
+        user = self.users.get(users[0])
+        if user is None:
+            raise SlackError("user_not_found")
+        if user.deleted:
+            raise SlackError("user_disabled")
+        if user.is_bot:
+            raise SlackError("cannot_dm_bot")
+        was_open = "D" + user.id[1:] in self.channels
+        channel = self._dm_with(user.id)
+        answer: dict[str, Any] = {}
+        if was_open:
+            answer = {"no_op": True, "already_open": True}
+        if _truthy(args.get("return_im", False)):
+            answer["channel"] = channel.to_api(BOT_USER_ID)
+        else:
+            answer["channel"] = {"id": channel.id}
+        return answer
 
     def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(args)

@@ -261,7 +261,7 @@ def field_kind(info: FieldInfo) -> FieldKind | None:
     if info.allowed and len(info.allowed) <= MAX_OPTIONS:
         if schema == "array" and info.items in ("option", "component", "version"):
             return "options"
-        if schema in ("option", "priority", "version", "component", "securitylevel"):
+        if schema in ("option", "priority", "version", "component", "securitylevel", "resolution"):
             return "option"
     if schema == "array" and info.items == "string" and custom.endswith(":labels"):
         return "strings"

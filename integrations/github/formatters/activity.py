@@ -15,6 +15,7 @@ from integrations.github.models import (
     Repository,
     WorkflowRunEvent,
 )
+from integrations.github.people import NOBODY, GitHubPeople
 from integrations.github.text import code, escape, first_line, link, message, quote
 from integrations.messages import ChannelPost, Rendered
 
@@ -25,7 +26,7 @@ def _repo_link(repository: Repository) -> str:
     return link(repository.html_url, repository.full_name)
 
 
-def push(event: PushEvent) -> Rendered:
+def push(event: PushEvent, people: GitHubPeople = NOBODY) -> Rendered:
     """Commits pushed to a branch (subscriptions decide which branches: `commits` is the
     default branch, `commits:<branch>` others). Branch and tag creation and deletion have
     their own events, so pushes that only do that are skipped (`skips.push`)."""
@@ -34,7 +35,7 @@ def push(event: PushEvent) -> Rendered:
     count = len(event.commits)
     verb = "force-pushed" if event.forced else "pushed"
     line = (
-        f":arrow_up: {who(event.sender)} {verb} {count} commit{'s' if count != 1 else ''} "
+        f":arrow_up: {who(event.sender, people)} {verb} {count} commit{'s' if count != 1 else ''} "
         f"to {code(branch)} in {_repo_link(event.repository)}"
     )
     lines = []
@@ -51,17 +52,17 @@ def push(event: PushEvent) -> Rendered:
     return ChannelPost(message(line, "\n".join(lines)))
 
 
-def release_published(event: ReleaseEvent) -> Rendered:
+def release_published(event: ReleaseEvent, people: GitHubPeople = NOBODY) -> Rendered:
     release = event.release
     title = release.tag_name
     if release.name and release.name.strip() and release.name.strip() != release.tag_name:
         title = f"{release.name.strip()} ({release.tag_name})"
     kind = "pre-release" if release.prerelease else "release"
     line = (
-        f":rocket: {who(event.sender)} published {kind} {link(release.html_url, title)} "
+        f":rocket: {who(event.sender, people)} published {kind} {link(release.html_url, title)} "
         f"in {_repo_link(event.repository)}"
     )
-    return ChannelPost(message(line, quote(release.body)))
+    return ChannelPost(message(line, people.mentions(quote(release.body))))
 
 
 DEPLOYMENT_OUTCOMES = {
@@ -71,7 +72,7 @@ DEPLOYMENT_OUTCOMES = {
 }
 
 
-def deployment_status(event: DeploymentStatusEvent) -> Rendered:
+def deployment_status(event: DeploymentStatusEvent, people: GitHubPeople = NOBODY) -> Rendered:
     """Final deployment states only (`skips.deployment_status`): a deployment posts once,
     when it has an outcome."""
     status, deployment = event.deployment_status, event.deployment
@@ -85,7 +86,7 @@ def deployment_status(event: DeploymentStatusEvent) -> Rendered:
     target = (
         status.environment_url or status.target_url or f"{event.repository.html_url}/deployments"
     )
-    detail = f"by {escape(status.creator.login)} · {link(target, 'details')}"
+    detail = f"by {people.user(status.creator.login)} · {link(target, 'details')}"
     if status.description and status.description.strip():
         detail = escape(first_line(status.description, 200)) + "\n" + detail
     return ChannelPost(message(line, detail))
@@ -110,7 +111,7 @@ def _numbered(name: str, number: int | None) -> str:
     return f"{name} #{number}" if number is not None else name
 
 
-def workflow_run_completed(event: WorkflowRunEvent) -> Rendered:
+def workflow_run_completed(event: WorkflowRunEvent, people: GitHubPeople = NOBODY) -> Rendered:
     """A finished run, whatever its outcome; subscriptions pass failures unless they ask for
     `workflows:all`."""
     run = event.workflow_run
@@ -123,7 +124,7 @@ def workflow_run_completed(event: WorkflowRunEvent) -> Rendered:
         f"in {_repo_link(event.repository)}"
     )
     actor = run.actor or event.sender
-    detail = f"triggered by {escape(actor.login)}" + (
+    detail = f"triggered by {people.user(actor.login)}" + (
         f" ({escape(run.event)})" if run.event else ""
     )
     if run.display_title:
@@ -131,19 +132,19 @@ def workflow_run_completed(event: WorkflowRunEvent) -> Rendered:
     return ChannelPost(message(line, detail))
 
 
-def ref_created(event: RefEvent) -> Rendered:
+def ref_created(event: RefEvent, people: GitHubPeople = NOBODY) -> Rendered:
     emoji = ":label:" if event.ref_type == "tag" else ":seedling:"
     url = f"{event.repository.html_url}/tree/{event.ref}"
     line = (
-        f"{emoji} {who(event.sender)} created {escape(event.ref_type)} "
+        f"{emoji} {who(event.sender, people)} created {escape(event.ref_type)} "
         f"{link(url, event.ref)} in {_repo_link(event.repository)}"
     )
     return ChannelPost(message(line))
 
 
-def ref_deleted(event: RefEvent) -> Rendered:
+def ref_deleted(event: RefEvent, people: GitHubPeople = NOBODY) -> Rendered:
     line = (
-        f":wastebasket: {who(event.sender)} deleted {escape(event.ref_type)} {code(event.ref)} "
-        f"in {_repo_link(event.repository)}"
+        f":wastebasket: {who(event.sender, people)} deleted {escape(event.ref_type)} "
+        f"{code(event.ref)} in {_repo_link(event.repository)}"
     )
     return ChannelPost(message(line))

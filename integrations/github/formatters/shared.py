@@ -17,6 +17,7 @@ from integrations.github.models import (
     PullRequestReviewEvent,
     User,
 )
+from integrations.github.people import NOBODY, GitHubPeople
 from integrations.github.text import code, escape, link
 from integrations.messages import SlackMessage, ThreadPost
 
@@ -24,8 +25,9 @@ DELETED = "_comment deleted_"
 """What the reply of a deleted comment says instead of the comment (its link is dead too)."""
 
 
-def who(user: User) -> str:
-    return escape(user.login)
+def who(user: User, people: GitHubPeople = NOBODY) -> str:
+    """The person: `<@U…>` when their login is linked to a Slack user, else the login."""
+    return people.user(user.login)
 
 
 def short_sha(sha: str) -> str:
@@ -42,10 +44,11 @@ def pr_post(
     reply: SlackMessage,
     *,
     reply_key: str | None = None,
+    people: GitHubPeople = NOBODY,
 ) -> ThreadPost:
     return ThreadPost(
         thread_key=thread_key(event.repository, event.pull_request.number),
-        card=pr_card(event.pull_request, event.repository),
+        card=pr_card(event.pull_request, event.repository, people),
         reply=reply,
         reply_key=reply_key,
     )
@@ -56,10 +59,11 @@ def issue_post(
     reply: SlackMessage,
     *,
     reply_key: str | None = None,
+    people: GitHubPeople = NOBODY,
 ) -> ThreadPost:
     return ThreadPost(
         thread_key=thread_key(event.repository, event.issue.number),
-        card=issue_card(event.issue, event.repository),
+        card=issue_card(event.issue, event.repository, people),
         reply=reply,
         reply_key=reply_key,
         # An issue event for a pull request knows the issue side only (no branches, no
@@ -68,23 +72,32 @@ def issue_post(
     )
 
 
-def assignment(actor: User, assignee: User | None, verb: str, what: str) -> str:
+def assignment(
+    actor: User, assignee: User | None, verb: str, what: str, people: GitHubPeople = NOBODY
+) -> str:
     if assignee is None:
-        return f"{who(actor)} {verb} this {what}"
+        return f"{who(actor, people)} {verb} this {what}"
     if assignee.login == actor.login:
-        return f"{who(actor)} {verb} themselves"
-    return f"{who(actor)} {verb} {escape(assignee.login)}"
+        return f"{who(actor, people)} {verb} themselves"
+    return f"{who(actor, people)} {verb} {who(assignee, people)}"
 
 
-def edits(actor: User, changes: Changes | None, title: str, base: str | None = None) -> str:
+def edits(
+    actor: User,
+    changes: Changes | None,
+    title: str,
+    base: str | None = None,
+    people: GitHubPeople = NOBODY,
+) -> str:
     """What an `edited` action changed that the thread should hear about: title and base."""
     lines = []
+    actor_shown = who(actor, people)
     if changes and changes.title is not None and changes.title.from_ != title:
         lines.append(
-            f"{who(actor)} changed the title: ~{escape(changes.title.from_)}~ → {escape(title)}"
+            f"{actor_shown} changed the title: ~{escape(changes.title.from_)}~ → {escape(title)}"
         )
     if changes and changes.base is not None and base is not None:
         lines.append(
-            f"{who(actor)} changed the base branch: {code(changes.base.ref.from_)} → {code(base)}"
+            f"{actor_shown} changed the base branch: {code(changes.base.ref.from_)} → {code(base)}"
         )
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from playground.fakes.jira_data import STATUSES
 from playground.sender import AppSender
 from playground.world import PROJECT, World
 
@@ -28,7 +29,8 @@ class JiraSide:
         self.sender = sender
         self.http = requests.Session()
         self.http.auth = (world.jira.email, world.secrets.jira_api_token)
-        self._seen_issues: set[str] = set()
+        self._known: dict[str, tuple[str, str | None]] = {}
+        """Each issue's status and assignee as the last webhook told the app."""
         self._seen_comments: set[str] = set()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -64,6 +66,10 @@ class JiraSide:
     # --- what a person does in Jira -------------------------------------------------------
 
     def transition(self, key: str, status: str, actor: str) -> int:
+        with self._lock:
+            return self._transition(key, status, actor)
+
+    def _transition(self, key: str, status: str, actor: str) -> int:
         before = self._issue(key)
         transitions = self._rest("GET", f"issue/{key}/transitions").json()["transitions"]
         chosen = next((t for t in transitions if t["to"]["name"] == status), None)
@@ -73,9 +79,14 @@ class JiraSide:
         after = self._issue(key)
         old, new = before["fields"]["status"], after["fields"]["status"]
         item = _change("status", old["id"], old["name"], new["id"], new["name"])
+        self._known[key] = self._current()[key]
         return self._updated(after, actor, "issue_generic", [item])
 
     def assign(self, key: str, account_id: str | None, actor: str) -> int:
+        with self._lock:
+            return self._assign(key, account_id, actor)
+
+    def _assign(self, key: str, account_id: str | None, actor: str) -> int:
         before = self._issue(key)
         self._rest("PUT", f"issue/{key}/assignee", json={"accountId": account_id})
         after = self._issue(key)
@@ -87,6 +98,7 @@ class JiraSide:
             new and new.get("accountId"),
             new and new.get("displayName"),
         )
+        self._known[key] = self._current()[key]
         return self._updated(after, actor, "issue_assigned", [item])
 
     def comment(self, key: str, body: str, actor: str) -> None:
@@ -104,8 +116,7 @@ class JiraSide:
     # --- the watcher: Jira's webhooks for every new issue and comment ----------------------
 
     def start(self) -> JiraSide:
-        with self.world.jira.lock:  # the seeded state is not news
-            self._seen_issues = set(self.world.jira.issues)
+        self._known = self._current()  # the seeded state is not news
         threading.Thread(target=self._watch, name="playground-jira", daemon=True).start()
         return self
 
@@ -120,18 +131,46 @@ class JiraSide:
                 log.exception("playground.jira_watch_failed")
 
     def check_now(self) -> None:
+        """Send what Jira would for what changed since the last look: new issues and
+        comments, and status or assignee changes made by others (the app's card buttons)."""
         with self._lock:
             jira = self.world.jira
             with jira.lock:
                 issues = [(i.key, [c.id for c in i.comments]) for i in jira.issues.values()]
+            current = self._current()
             for key, comment_ids in issues:
-                if key not in self._seen_issues:
+                if key not in self._known:
                     self._send_created(key)
-                    self._seen_issues.add(key)
+                elif current[key] != self._known[key]:
+                    self._send_changed(key, self._known[key])
+                self._known[key] = current[key]
                 for comment_id in comment_ids:
                     if f"{key}/{comment_id}" not in self._seen_comments:
                         self._send_comment(key, comment_id)
                         self._seen_comments.add(f"{key}/{comment_id}")
+
+    def _current(self) -> dict[str, tuple[str, str | None]]:
+        jira = self.world.jira
+        with jira.lock:
+            return {
+                key: (issue.status, (issue.fields.get("assignee") or {}).get("accountId"))
+                for key, issue in jira.issues.items()
+            }
+
+    def _send_changed(self, key: str, before: tuple[str, str | None]) -> None:
+        issue = self._issue(key)
+        status, assignee = issue["fields"]["status"], issue["fields"].get("assignee")
+        items = []
+        if status["name"] != before[0]:
+            old_id = STATUSES[before[0]]["id"]
+            items.append(_change("status", old_id, before[0], status["id"], status["name"]))
+        new_id = assignee and assignee.get("accountId")
+        if new_id != before[1]:
+            old_name = self._user_json(before[1])["displayName"] if before[1] else None
+            new_name = assignee and assignee.get("displayName")
+            items.append(_change("assignee", before[1], old_name, new_id, new_name))
+        kind = "issue_assigned" if items[0]["field"] == "assignee" else "issue_generic"
+        self._updated(issue, self._api_user()["accountId"], kind, items)
 
     def _send_created(self, key: str) -> None:
         issue = self._issue(key)

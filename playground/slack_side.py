@@ -147,16 +147,19 @@ class SlackSide:
         return {"status": response.status_code}
 
     def options(
-        self, user: str, view_id: str, action_id: str, block_id: str, value: str
+        self,
+        user: str,
+        where: dict[str, Any],
+        action_id: str,
+        block_id: str,
+        value: str,
     ) -> list[dict[str, Any]]:
-        """An `external_select`'s options, asked of the app as Slack asks (`block_suggestion`)."""
+        """An `external_select`'s options, asked of the app as Slack asks (`block_suggestion`),
+        for a select in a modal (`where["view_id"]`) or in a message (`channel`, `ts`)."""
         slack = self.world.slack
-        with slack.lock:
-            view = dict(slack.views[view_id])
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_suggestion",
             "user": self._user_ref(user),
-            "container": {"type": "view", "view_id": view_id},
             "api_app_id": APP_ID,
             "token": payloads.VERIFICATION_TOKEN,
             "action_id": action_id,
@@ -165,8 +168,26 @@ class SlackSide:
             "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
             "enterprise": None,
             "is_enterprise_install": False,
-            "view": view,
         }
+        if where.get("view_id"):
+            with slack.lock:
+                payload["view"] = dict(slack.views[where["view_id"]])
+            payload["container"] = {"type": "view", "view_id": where["view_id"]}
+        else:
+            message = slack.message(where["channel"], where["ts"])
+            if message is None:
+                return []
+            payload["container"] = {
+                "type": "message",
+                "message_ts": where["ts"],
+                "channel_id": where["channel"],
+                "is_ephemeral": False,
+            }
+            payload["channel"] = {
+                "id": where["channel"],
+                "name": slack.channels[where["channel"]].name,
+            }
+            payload["message"] = message.to_api(include_metadata=False)
         response = self.sender.slack("interactive", payload, "options")
         if response.status_code != 200 or not response.content:
             return []

@@ -90,7 +90,8 @@ def _action(p: Playground, b: dict[str, Any], user: str) -> dict[str, Any]:
 
 def _options(p: Playground, b: dict[str, Any], user: str) -> dict[str, Any]:
     _, slack, *_ = p.sides()
-    found = slack.options(user, b["view_id"], b["action_id"], b["block_id"], b.get("value", ""))
+    where = {k: b.get(k) for k in ("view_id", "channel", "ts")}
+    found = slack.options(user, where, b["action_id"], b["block_id"], b.get("value", ""))
     return {"options": found}
 
 

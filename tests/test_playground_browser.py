@@ -208,3 +208,26 @@ def test_block_kit_renders_as_slack_shows_it_and_its_button_is_a_block_action(
     # Slack sends the click to the app, signed; no listener of ours handles this action id
     page.locator("#sent li", has_text="button playground_test_button").wait_for()
     assert "404" in page.locator("#sent li", has_text="button playground_test_button").inner_text()
+
+
+def test_the_issue_cards_buttons_act_in_jira_and_jira_tells_the_thread(
+    page: Any, served: ServedPlayground
+) -> None:
+    page.fill("#composer-text", "/ticket Printer on fire")
+    page.press("#composer-text", "Enter")
+    card = page.locator("#messages .msg", has_text="OPS-1 Printer on fire")
+    card.get_by_role("button", name="Assign to me").wait_for()
+
+    card.get_by_role("button", name="Assign to me").click()
+    issue = page.locator('#jira-issues .issue[data-key="OPS-1"]')
+    issue.locator(".issue-meta", has_text="Alice Example").wait_for()
+
+    transition = card.locator(".bk-actions select").first
+    transition.focus()  # Slack asks the app for the options (block_suggestion)
+    transition.locator("option", has_text="In Progress").wait_for(state="attached")
+    transition.select_option(label="In Progress")
+    issue.locator(".status", has_text="In Progress").wait_for()
+
+    open_thread_of(page, "OPS-1 Printer on fire")
+    # the webhook Jira sends for the app's own change is recognised: said once in the thread
+    page.locator("#thread .msg", has_text="In Progress").first.wait_for()

@@ -90,7 +90,7 @@
       const b = el("button", `bk-button ${item.style || ""}`, textObject(item.text, users));
       b.dataset.actionId = item.action_id || "";
       b.addEventListener("click", () => {
-        if (item.url) window.open(safeUrl(item.url), "_blank", "noopener");
+        if (item.url) (ctx.openUrl || ((u) => window.open(safeUrl(u), "_blank", "noopener")))(item.url);
         fire({ value: item.value, text: item.text });
       });
       return b;
@@ -121,6 +121,17 @@
       for (const o of options) sel.append(new Option((o.text && o.text.text) || o.value, o.value));
       const initial = item.initial_option ? item.initial_option.value : item.initial_user;
       if (initial) sel.value = initial;
+      if (item.type === "external_select" && ctx.loadOptions) {
+        // Slack asks the app for the options (block_suggestion) when the menu opens
+        sel.addEventListener("focus", () => {
+          if (sel.dataset.loaded) return;
+          sel.dataset.loaded = "yes";
+          ctx.loadOptions(item, blockId).then((found) => {
+            options = found;
+            for (const o of found) sel.append(new Option((o.text && o.text.text) || o.value, o.value));
+          });
+        }, { once: true });
+      }
       sel.addEventListener("change", () => {
         const option = options.find((o) => o.value === sel.value);
         if (item.type === "users_select") fire({ selected_user: sel.value });

@@ -62,7 +62,12 @@
     body.append(head);
     if (options.onlyYou) body.append(el("div", "only-you-tag", "👁 Only visible to you"));
     const ephemeral = options.onlyYou ? { text: message.text, blocks: message.blocks } : undefined;
-    const ctx = { users: state.users, onAction: (action) => post("action", { channel: options.channel, ts: message.ts, action, ephemeral }) };
+    const ctx = {
+      users: state.users,
+      onAction: (action) => post("action", { channel: options.channel, ts: message.ts, action, ephemeral }),
+      loadOptions: (item, blockId) => post("options", { channel: options.channel, ts: message.ts, action_id: item.action_id, block_id: blockId, value: "" }).then((a) => a.options || []),
+      openUrl,
+    };
     if (message.blocks && message.blocks.length) body.append(render(message.blocks, ctx));
     else body.append(el("div", "bk-text", mrkdwn(message.text, state.users)));
     if (message.attachments) body.append(attachments(message.attachments, ctx));
@@ -300,17 +305,24 @@
   // (the fake Jira has no web pages; the examples' repository is a real one on github.com).
   function followLink(event) {
     const link = event.target.closest("a[href]");
-    if (!link || !ui.state) return;
-    const href = link.getAttribute("href");
+    if (link && showCard(link.getAttribute("href"))) event.preventDefault();
+  }
+
+  function openUrl(url) {
+    if (!showCard(url)) window.open(url, "_blank", "noopener");
+  }
+
+  function showCard(href) {
+    if (!ui.state) return false;
     const issue = href.startsWith(`${ui.state.jira.url}/browse/`) && href.split("/browse/")[1];
     const pull = href.match(new RegExp(`^https://github\\.com/${ui.state.github.repository}/pull/(\\d+)`));
     const card = issue ? document.querySelector(`#jira-issues .issue[data-key="${CSS.escape(issue)}"]`) : pull && document.querySelector(`#pulls .pull[data-number="${pull[1]}"]`);
-    if (!card) return;
-    event.preventDefault();
+    if (!card) return false;
     card.scrollIntoView({ block: "center", behavior: "smooth" });
     card.classList.remove("flash");
     void card.offsetWidth;
     card.classList.add("flash");
+    return true;
   }
 
   function start() {

@@ -8,9 +8,14 @@ PY := $(BIN)/python
 CONNECT_HOST ?= 0.0.0.0
 CONNECT_PORT ?= 5001
 PYTEST_ARGS ?=
+# The playground's examples of GitHub webhooks (node_modules) when npm is there; without npm
+# `make run` still works, and the playground's GitHub panel says what is missing.
+NPM_FIXTURES := $(if $(shell command -v npm),node_modules/.installed)
+CHROMIUM := /usr/bin/chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev-install run run-dev run-prod worker test test-fast test-slow check lint \
+.PHONY: help install dev-install browser run run-dev run-prod worker test test-fast test-slow check lint \
         lint-fix format type-check check-all bench db-init db-upgrade db-reset lock clean \
         docker-build docker-run
 
@@ -33,10 +38,22 @@ install: $(VENV)/.installed ## create .venv and install the locked dependencies
 
 dev-install: install node_modules/.installed ## install, plus the npm test fixtures
 
-run: install ## set up and run the service (SQLite by default): python app.py
+browser: ## Debian's chromium for the playground's browser test (installed when missing, as root)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "make: installing Debian's chromium for the browser test"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; } || \
+	    echo "make: chromium could not be installed: the browser test will be skipped" >&2; \
+	  else \
+	    echo "make: $(CHROMIUM) is missing and cannot be installed here (needs root and apt-get): the browser test will be skipped" >&2; \
+	  fi; }
+
+run: install $(NPM_FIXTURES) ## set up and run the service; without Slack credentials: the playground
 	$(PY) app.py
 
-run-dev: install ## run with debug logging
+run-dev: install $(NPM_FIXTURES) ## run with debug logging
 	CONNECT_DEBUG=true CONNECT_LOG_LEVEL=DEBUG $(PY) app.py
 
 run-prod: install ## migrate, then serve with gunicorn (2 gthread workers, metrics of both)
@@ -47,10 +64,10 @@ run-prod: install ## migrate, then serve with gunicorn (2 gthread workers, metri
 worker: install ## run a delivery worker only
 	$(PY) app.py worker
 
-test: dev-install ## set up and run the whole suite (SQLite, PostgreSQL, MariaDB)
+test: dev-install browser ## set up and run the whole suite (SQLite, PostgreSQL, MariaDB)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: dev-install ## the suite without the slow scale/fault tests
+test-fast: dev-install browser ## the suite without the slow scale/fault tests
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 test-slow: dev-install ## only the slow scale/fault tests

@@ -1,6 +1,7 @@
 """basecamp-connect: entry point. Wires settings, storage, the Bolt app and the HTTP routes.
 
-python app.py              HTTP service (+ delivery worker, + Socket Mode with SLACK_APP_TOKEN)
+python app.py              HTTP service (+ delivery worker, + Socket Mode with SLACK_APP_TOKEN);
+                           without Slack credentials: the playground (`playground/`)
 python app.py worker       a delivery worker only
 python app.py db upgrade   migrate DATABASE_URL to the latest schema (also: downgrade, current)
 gunicorn -c gunicorn.conf.py 'app:create_app()'
@@ -19,7 +20,7 @@ import time
 from flask import Flask, g, request
 
 from integrations.container import Container, build_container
-from settings import ConfigError, Settings, WorkerMode, load_settings
+from settings import ConfigError, PlaygroundMode, Settings, WorkerMode, load_settings
 from storage import Database, Repositories
 from web.health import worker_checks
 from web.lifecycle import StopSignals
@@ -158,7 +159,11 @@ def run_worker(settings: Settings, stop: StopSignals) -> int:
 
 
 def serve(settings: Settings, stop: StopSignals) -> None:
-    """`python app.py`: the HTTP service on CONNECT_HOST:CONNECT_PORT, until SIGTERM/SIGINT."""
+    """`python app.py`: the HTTP service on CONNECT_HOST:CONNECT_PORT, until SIGTERM/SIGINT.
+
+    Without Slack credentials (unless `CONNECT_PLAYGROUND=off`) the same app runs against the
+    playground's fake Slack, Jira and GitHub, and serves its page at `/playground`.
+    """
     import threading
 
     from werkzeug.serving import make_server
@@ -167,13 +172,29 @@ def serve(settings: Settings, stop: StopSignals) -> None:
     from web.lifecycle import InFlight, shut_down
     from web.webhooks import WORKER_EXTENSION
 
+    playground = None
+    if settings.playground:
+        from playground.runner import Playground, summary
+
+        playground = Playground.start()
+        settings = playground.app_settings(settings)
+        log.info(
+            "playground.fakes %s", " ".join(f"{k}={v}" for k, v in summary(playground).items())
+        )
     app = create_app(settings)
+    if playground is not None:
+        playground.attach(app)
     in_flight = InFlight(app.wsgi_app)
     app.wsgi_app = in_flight
     server = make_server(settings.connect_host, settings.connect_port, app, threaded=True)
     log.info("http.listening host=%s port=%s", settings.connect_host, server.server_port)
     socket_mode = start_socket_mode(app.extensions[EXTENSION])  # with SLACK_APP_TOKEN
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    if playground is not None:
+        any_address = settings.connect_host in ("0.0.0.0", "::", "")
+        host = "127.0.0.1" if any_address else settings.connect_host
+        playground.ready(f"http://{host}:{server.server_port}")
+        log.info("playground.ready url=http://%s:%s/playground", host, server.server_port)
     stop.wait()
     shut_down(
         stop,
@@ -184,6 +205,8 @@ def serve(settings: Settings, stop: StopSignals) -> None:
         worker=app.extensions.get(WORKER_EXTENSION),
         intake=app.extensions[EXTENSION].repos.intake,
     )
+    if playground is not None:
+        playground.stop()
 
 
 def database_command(settings: Settings, args: list[str]) -> int:
@@ -214,6 +237,15 @@ def main(argv: list[str]) -> int:
         return 2
     configure_logging(settings)
     command = argv[0] if argv else "serve"
+    refused = settings.connect_playground is PlaygroundMode.ON and settings.slack_configured
+    if command == "serve" and refused:
+        print(
+            "connect: CONNECT_PLAYGROUND=on, but SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are "
+            "set: the playground never runs with real Slack credentials (unset them, or "
+            "CONNECT_PLAYGROUND)",
+            file=sys.stderr,
+        )
+        return 2
     if command == "db":
         return database_command(settings, argv[1:])
     if command not in ("serve", "worker"):

@@ -23,6 +23,12 @@ class WorkerMode(StrEnum):
     OFF = "off"
 
 
+class PlaygroundMode(StrEnum):
+    AUTO = "auto"  # `python app.py` without Slack credentials shows the playground
+    ON = "on"
+    OFF = "off"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -42,6 +48,7 @@ class Settings(BaseSettings):
     connect_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     connect_webhook_max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     connect_public_url: str | None = None
+    connect_playground: PlaygroundMode = PlaygroundMode.AUTO
 
     # Delivery worker (integrations/delivery)
     connect_worker_threads: int = Field(default=4, ge=1, le=64)
@@ -156,6 +163,12 @@ class Settings(BaseSettings):
     @property
     def slack_configured(self) -> bool:
         return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    @property
+    def playground(self) -> bool:
+        """Whether `python app.py` runs the playground (fake Slack, Jira and GitHub): never
+        with real Slack credentials; otherwise unless `CONNECT_PLAYGROUND=off`."""
+        return not self.slack_configured and self.connect_playground is not PlaygroundMode.OFF
 
     @property
     def socket_mode(self) -> bool:

@@ -130,9 +130,9 @@ def webhook_intake(seconds: float) -> list[tuple[str, Result, str]]:
 def delivery_latency(
     seconds: float, rate: float = 50.0, issues: int = 50
 ) -> list[tuple[str, Result, str]]:
+    from playground.fakes.slack import FakeSlack
     from storage import Database, Repositories
     from storage.domain import MappingType, slack_ref
-    from tests.fakes.slack import FakeSlack
 
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as slack:
         database_url = f"sqlite:///{tmp}/latency.db"

@@ -12,13 +12,13 @@ import pytest
 import requests
 
 from app import create_app
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
+from playground.server import ServerThread
 from storage import Database, Repositories
-from tests.fakes.conftest_fixtures import *  # noqa: F403 - fake_slack, fake_jira, ...
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
 from tests.support import databases, hostile
+from tests.support.fake_fixtures import *  # noqa: F403 - fake_slack, fake_jira, ...
 from tests.support.live import LiveApp, settings_for
-from tests.support.server import ServerThread
 from tests.support.slack import TicketEnv, start_ticket_env
 
 ENV_PREFIXES = ("CONNECT_", "SLACK_", "JIRA_", "GITHUB_")

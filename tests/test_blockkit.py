@@ -30,9 +30,9 @@ from integrations.delivery.worker import WorkerConfig
 from integrations.messages import SlackMessage
 from integrations.slack.blockkit import ELLIPSIS, clip, fitted, plain
 from integrations.slack.writer import SlackWriter
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_blocks import block_errors
-from tests.support.github_payloads import example, variant
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_blocks import block_errors
+from playground.github_payloads import example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET

@@ -18,10 +18,10 @@ from slack_sdk import WebClient
 from integrations.delivery.worker import Worker, WorkerConfig
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.tickets import formatting
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack_models import Message
 from storage.domain import Integration, MappingType, Status, slack_ref
 from storage.types import utcnow
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack_models import Message
 from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
 from tests.support.workers import worker_for

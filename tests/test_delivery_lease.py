@@ -20,9 +20,9 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import Lease, Worker, WorkerConfig
+from playground.fakes.slack import FakeSlack
 from storage.queue import Claim
 from storage.types import utcnow
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.workers import worker_for
 from tests.test_delivery_worker import CHANNEL, Pipeline, make_worker, slack_settings

@@ -17,10 +17,10 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import WorkerConfig
+from playground.fakes.base import RecordedRequest
+from playground.fakes.slack import FakeSlack
+from playground.github_payloads import example, variant
 from storage.domain import slack_ref
-from tests.fakes.base import RecordedRequest
-from tests.fakes.slack import FakeSlack
-from tests.support.github_payloads import example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload

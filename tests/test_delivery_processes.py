@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
+from playground.fakes.slack import FakeSlack
 from storage.domain import MappingType, slack_ref
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
 

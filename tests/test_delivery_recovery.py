@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.slack import FakeSlack
+from playground.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import jira_payload, post_jira
 from tests.test_delivery_processes import (

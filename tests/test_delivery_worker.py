@@ -18,8 +18,8 @@ from slack_sdk import WebClient
 from integrations.delivery.worker import Worker, WorkerConfig
 from integrations.routes import handler_for
 from integrations.slack.posts import TAG_EVENT_TYPE
+from playground.fakes.slack import FakeSlack
 from storage.domain import MappingType, Status, slack_ref
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import (

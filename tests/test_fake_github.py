@@ -12,7 +12,7 @@ from github import (
     UnknownObjectException,
 )
 
-from tests.fakes.github import FakeGitHub
+from playground.fakes.github import FakeGitHub
 
 REPO = "acme/widgets"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from github import Github, GithubException, UnknownObjectException
 
-from tests.fakes.github import FakeGitHub
+from playground.fakes.github import FakeGitHub
 from tests.test_fake_github import client
 
 REPO = "acme/widgets"

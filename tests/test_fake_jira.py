@@ -7,7 +7,7 @@ import warnings
 import pytest
 from jira import JIRA, JIRAError
 
-from tests.fakes.jira import FakeJira
+from playground.fakes.jira import FakeJira
 
 
 def error_body(error: JIRAError) -> dict:

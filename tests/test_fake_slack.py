@@ -22,8 +22,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_payloads import signature
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_payloads import signature
 
 MODAL = {
     "type": "modal",

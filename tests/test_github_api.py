@@ -17,8 +17,8 @@ from integrations.github.api import (
     web_host,
 )
 from integrations.github.cards import PullStatus
+from playground.fakes.github import FakeGitHub
 from settings import load_settings
-from tests.fakes.github import FakeGitHub
 
 REPO = "acme/widgets"
 

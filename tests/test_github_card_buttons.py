@@ -11,10 +11,10 @@ import pytest
 import requests
 
 from integrations.delivery.worker import Worker
-from tests.fakes import slack_payloads as payloads
-from tests.fakes.github import FakeGitHub
-from tests.fakes.slack_models import Message
-from tests.support.github_payloads import example, variant
+from playground.fakes import slack_payloads as payloads
+from playground.fakes.github import FakeGitHub
+from playground.fakes.slack_models import Message
+from playground.github_payloads import example, variant
 from tests.support.slack import TicketEnv, settle, wait_for
 from tests.support.webhooks import post_github
 from tests.test_slack_github_comments import (  # noqa: F401 - `make_env` is a fixture

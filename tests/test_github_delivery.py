@@ -14,10 +14,10 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import WorkerConfig
+from playground.fakes.github import FakeGitHub
+from playground.fakes.slack import FakeSlack
+from playground.github_payloads import all_examples, example, variant
 from storage.domain import MappingType, NewSubscription, slack_ref
-from tests.fakes.github import FakeGitHub
-from tests.fakes.slack import FakeSlack
-from tests.support.github_payloads import all_examples, example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET, post_github

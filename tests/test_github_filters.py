@@ -17,7 +17,7 @@ from integrations.subscriptions import (
     describe_subscription,
     parse_subscription,
 )
-from tests.support.github_payloads import example, variant
+from playground.github_payloads import example, variant
 
 
 def facts_of(event: str, payload: dict[str, Any]) -> EventFacts:

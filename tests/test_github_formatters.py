@@ -24,7 +24,7 @@ from integrations.github.dispatch import (
     render_payload,
 )
 from integrations.messages import ChannelPost, Ignored, SlackMessage, ThreadPost
-from tests.support.github_payloads import all_examples, example, variant
+from playground.github_payloads import all_examples, example, variant
 
 PR_URL = "https://github.com/Codertocat/Hello-World/pull/2"
 PR_LINK = f"<{PR_URL}|#2 Update the README with new information.>"

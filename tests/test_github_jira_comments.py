@@ -22,11 +22,11 @@ from integrations.github.jira_comments import (
     delivery_key,
     is_this_comment,
 )
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
+from playground.github_payloads import example, variant
 from storage.domain import MappingType, NewSubscription, slack_ref
 from storage.mappings import MappingFilter
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.support.github_payloads import example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import (

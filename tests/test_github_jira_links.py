@@ -9,7 +9,7 @@ import pytest
 from integrations.github.dispatch import GitHubEvent, parse
 from integrations.github.jira_keys import KnownJira, candidate_jira_keys, find_jira_keys
 from integrations.github.jira_links import JiraMention, jira_mentions
-from tests.support.github_payloads import example, variant
+from playground.github_payloads import example, variant
 
 
 @pytest.mark.parametrize(

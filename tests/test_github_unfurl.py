@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.github import FakeGitHub
+from playground.fakes.github import FakeGitHub
 from tests.support.slack import TicketEnv, settle, wait_for
 
 REPO = "acme/widgets"

@@ -22,9 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.views.ticket_modal import CALLBACK_ID, PROJECT, ModalContext
-from tests.fakes import slack_payloads as payloads
+from playground.fakes import slack_payloads as payloads
+from playground.github_payloads import example
 from tests.support import hostile
-from tests.support.github_payloads import example
 from tests.support.hostile import Probe, content_types, mutated, text_bodies, wrong_values
 from tests.support.slack import (
     SIGNING_SECRET,

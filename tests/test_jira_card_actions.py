@@ -16,9 +16,9 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import Worker, WorkerConfig
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack_models import Message
 from storage.domain import Status
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack_models import Message
 from tests.support import cards
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for

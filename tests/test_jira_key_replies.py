@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from integrations.jira.key_replies import bare_keys
-from tests.fakes.slack_models import Message
+from playground.fakes.slack_models import Message
 from tests.support.slack import TicketEnv, settle, wait_for
 
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import WorkerConfig
+from playground.fakes.slack import FakeSlack
 from storage.domain import MappingType, slack_ref
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
 from tests.support.workers import worker_for

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.slack_models import Message
+from playground.fakes.slack_models import Message
 from tests.support import cards
 from tests.support.slack import TicketEnv, settle, wait_for
 

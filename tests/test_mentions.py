@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import Message
 from storage.domain import MappingType, slack_ref
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import Message
 from tests.support.slack import (
     TicketEnv,
     initial_state,

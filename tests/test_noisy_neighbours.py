@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_limits import ChannelPostLimit
 from storage.domain import NewSubscription, Status
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_limits import ChannelPostLimit
 from tests.support.live import LiveApp
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
 from web.webhooks import WORKER_EXTENSION

@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 
 from integrations.delivery.worker import WorkerConfig
 from integrations.github import delivery as github_to_slack
-from tests.fakes.base import RecordedRequest
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import Message
-from tests.support.github_payloads import example, variant
+from playground.fakes.base import RecordedRequest
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import Message
+from playground.github_payloads import example, variant
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload

@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 import requests
 
+from playground.fakes.slack import FakeSlack
 from storage import Repositories
 from storage.domain import MappingType, NewIntegration, slack_ref
 from storage.types import utcnow
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
 from tests.test_process import free_port

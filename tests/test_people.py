@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
 from storage.domain import Match
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, start_ticket_env, wait_for
 from tests.test_ticket_modal import choose_project, open_modal, submit, type_ids

@@ -15,9 +15,9 @@ from integrations.delivery.worker import WorkerConfig
 from integrations.github.dispatch import parse
 from integrations.github.people import GitHubPeople, logins_of
 from integrations.messages import Ignored
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import Message
-from tests.support.github_payloads import example, variant
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import Message
+from playground.github_payloads import example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET

@@ -11,8 +11,8 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import Worker, WorkerConfig
+from playground.fakes.slack_models import Message
 from storage.domain import Match
-from tests.fakes.slack_models import Message
 from tests.support.slack import TicketEnv
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
 from tests.support.workers import worker_for

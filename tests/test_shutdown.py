@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from playground.fakes.slack import FakeSlack
 from storage import Database, Repositories
 from storage.domain import MappingType, slack_ref
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira, signature
 from tests.test_delivery_processes import (

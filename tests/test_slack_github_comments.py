@@ -12,10 +12,10 @@ import pytest
 from slack_sdk import WebClient
 
 from integrations.delivery.worker import Worker, WorkerConfig
+from playground.fakes.github import FakeGitHub
+from playground.fakes.slack_models import Message
+from playground.github_payloads import example, variant
 from storage.domain import Integration, MappingType, Status, slack_ref
-from tests.fakes.github import FakeGitHub
-from tests.fakes.slack_models import Message
-from tests.support.github_payloads import example, variant
 from tests.support.slack import TicketEnv, settle, wait_for
 from tests.support.webhooks import GITHUB_SECRET, post_github
 from tests.support.workers import worker_for

@@ -19,7 +19,7 @@ from slack_bolt.request.internals import parse_body
 from bot.errors import request_kind
 from integrations.messages import Ignored
 from integrations.tickets.thread_events import classify
-from tests.fakes import slack_payloads as payloads
+from playground.fakes import slack_payloads as payloads
 from tests.support import hostile
 from tests.support.slack import SIGNING_SECRET, TicketEnv, settle, wait_for
 from web import slack_envelope

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakes import slack_payloads as payloads
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
+from playground.fakes import slack_payloads as payloads
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.slack import SIGNING_SECRET, TicketEnv, settle, start_ticket_env
 

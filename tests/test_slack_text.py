@@ -10,7 +10,7 @@ import pytest
 from integrations.github.dispatch import render_payload
 from integrations.messages import ChannelPost, SlackMessage, ThreadPost
 from integrations.slack_text import escape, link, safe_url
-from tests.support.github_payloads import example, variant
+from playground.github_payloads import example, variant
 
 EVIL = "<!channel> & <https://evil.example|click>"
 EVIL_ESCAPED = "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"

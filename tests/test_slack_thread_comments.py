@@ -12,11 +12,11 @@ from slack_sdk import WebClient
 from integrations.delivery import Done
 from integrations.delivery.worker import WorkerConfig
 from integrations.routes import handler_for
+from playground.fakes import slack_payloads as payloads
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import Message
 from storage.domain import Integration, MappingType, Status, slack_ref
-from tests.fakes import slack_payloads as payloads
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import Message
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, initial_state, settle, start_ticket_env, wait_for
 from tests.support.workers import replay_context, worker_for

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from bot.socket_mode import SocketModeRunner, start_socket_mode
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
 from storage.domain import MappingType, slack_ref
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.slack import (
     SIGNING_SECRET,

@@ -14,10 +14,10 @@ from integrations.delivery.worker import WorkerConfig
 from integrations.github.dispatch import SUPPORTED_EVENTS
 from integrations.github.webhook_setup import EVENT_LABELS, FEATURE_EVENTS, webhook_events
 from integrations.subscriptions import GITHUB_FEATURES
-from tests.fakes.github import FakeGitHub
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import ResponseUrlPost
-from tests.support.github_payloads import example
+from playground.fakes.github import FakeGitHub
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import ResponseUrlPost
+from playground.github_payloads import example
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import GITHUB_SECRET, post_github

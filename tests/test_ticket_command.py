@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.commands import ticket
+from playground.fakes.slack import FakeSlack
 from storage.domain import MappingType, NewSubscription, Status, slack_ref
-from tests.fakes.slack import FakeSlack
 from tests.support.slack import TicketEnv, metadata, wait_for
 
 MakeEnv = Callable[..., TicketEnv]

@@ -15,7 +15,7 @@ from integrations.jira_api import (
     JiraUnavailable,
 )
 from integrations.slack_to_jira import to_adf
-from tests.fakes.jira import FakeJira
+from playground.fakes.jira import FakeJira
 
 
 def gateway(fake: FakeJira, **options: object) -> JiraGateway:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
 from storage.domain import MappingType, Status
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.slack import (
     TicketEnv,

@@ -28,9 +28,9 @@ from integrations.jira.formatters import Context as JiraContext
 from integrations.jira.models import JiraWebhook
 from integrations.messages import ChannelPost, Ignored, SlackMessage
 from integrations.slack.blockkit import fitted
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_blocks import block_errors
-from tests.support.github_payloads import all_examples, example, variant
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_blocks import block_errors
+from playground.github_payloads import all_examples, example, variant
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_corpus_files, jira_payload

@@ -15,10 +15,10 @@ from slack_sdk import WebClient
 from integrations.container import build_container
 from integrations.delivery.worker import Worker, WorkerConfig
 from integrations.routes import routes, unsupported
+from playground.fakes.slack import FakeSlack
 from storage import Repositories
 from storage.domain import MappingType, NewIntegration, Status, slack_ref
 from storage.types import utcnow
-from tests.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import JIRA_SECRET, jira_payload

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from playground.fakes.slack_models import FunctionRun
 from storage.domain import Status
-from tests.fakes.slack_models import FunctionRun
 from tests.support.slack import TicketEnv, settle, wait_for
 
 MakeEnv = Callable[..., TicketEnv]

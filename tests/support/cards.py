@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from integrations.jira_api import JiraConfig, JiraGateway
-from tests.fakes import slack_payloads as payloads
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import Message
+from playground.fakes import slack_payloads as payloads
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import Message
 from tests.support.slack import option
 from tests.support.webhooks import jira_payload
 

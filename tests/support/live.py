@@ -8,8 +8,8 @@ from typing import Any
 import requests
 from flask import Flask
 
+from playground.server import ServerThread
 from settings import Settings
-from tests.support.server import ServerThread
 from web.runtime import EXTENSION, Runtime
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.delivery.worker import Worker
-from tests.fakes.slack import FakeSlack
+from playground.fakes.slack import FakeSlack
 from tests.support.live import LiveApp
 from tests.support.webhooks import post_github, post_jira
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import requests
 
+from playground.fakes import slack_payloads as payloads
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
+from playground.fakes.slack_models import Message
 from storage import IntegrationFilter, MappingFilter, Repositories
 from storage.domain import Integration, MappingType, ServiceMapping
-from tests.fakes import slack_payloads as payloads
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_models import Message
 from tests.support.live import LiveApp
 
 SIGNING_SECRET = "test-signing-secret"

@@ -34,8 +34,8 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from tests.fakes.base import FakeService, Fault, RecordedRequest
-from tests.fakes.jira_data import (
+from playground.fakes.base import FakeService, Fault, RecordedRequest
+from playground.fakes.jira_data import (
     CORPUS_DIR,
     DEFAULT_PRIORITY,
     PRIORITIES,
@@ -115,7 +115,7 @@ class FakeJira(FakeService):
         api_token: str = "jira-api-token",
         pat: str = "jira-pat",
         server_version: str = "9.12.2",
-        corpus_dir: Path = CORPUS_DIR,
+        corpus_dir: Path | None = CORPUS_DIR,
     ) -> None:
         if deployment not in ("cloud", "server"):
             raise ValueError("deployment is 'cloud' or 'server'")
@@ -147,8 +147,9 @@ class FakeJira(FakeService):
         self.issues: dict[str, Issue] = {}
         """Issues by key (live objects)."""
         self.users: list[JiraUser] = []
-        for project in load_projects(self.deployment, self.corpus_dir):
-            self.projects[project.key] = project
+        if self.corpus_dir is not None:  # None: only the projects added by hand
+            for project in load_projects(self.deployment, self.corpus_dir):
+                self.projects[project.key] = project
         self.add_project("PROJ", "Connect Project")
         self.api_user = self.add_user("Connect Bot", self.email, name="connect-bot")
         self.add_user("Alice Example", "alice@example.com", name="alice")

@@ -39,8 +39,8 @@ from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
 
-from tests.fakes.base import FakeService, Fault, Matcher, RecordedRequest
-from tests.fakes.github_data import (
+from playground.fakes.base import FakeService, Fault, Matcher, RecordedRequest
+from playground.fakes.github_data import (
     DOCS,
     CheckRun,
     Commit,

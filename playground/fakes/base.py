@@ -1,7 +1,7 @@
 """What every fake service shares: a real HTTP server, a request log, and fault injection.
 
 A fake is a small Flask app wrapped by :class:`FakeService`, which is itself the WSGI app that
-:class:`~tests.support.server.ServerThread` serves. Before Flask sees a request the wrapper
+:class:`~playground.server.ServerThread` serves. Before Flask sees a request the wrapper
 
 1. records it as a :class:`RecordedRequest` (every request, faulted or not), then
 2. looks for a pending :class:`Fault` that matches it, consuming faults in the order they were
@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 from flask import Flask
 from werkzeug.wrappers import Request
 
-from tests.support.server import ServerThread
+from playground.server import ServerThread
 
 Matcher = str | Callable[["RecordedRequest"], bool]
 """What a fault or a ``calls()`` query applies to: see :func:`matches`."""

@@ -44,11 +44,11 @@ from typing import Any, Self
 
 from flask import Response, jsonify, request
 
-from tests.fakes import slack_payloads as payloads
-from tests.fakes.base import FakeService, Fault, RecordedRequest
-from tests.fakes.slack_blocks import block_errors
-from tests.fakes.slack_limits import ChannelPostLimit
-from tests.fakes.slack_models import (
+from playground.fakes import slack_payloads as payloads
+from playground.fakes.base import FakeService, Fault, RecordedRequest
+from playground.fakes.slack_blocks import block_errors
+from playground.fakes.slack_limits import ChannelPostLimit
+from playground.fakes.slack_models import (
     BOT_ID,
     CREATED,
     Channel,
@@ -62,9 +62,9 @@ from tests.fakes.slack_models import (
     Unfurl,
     ViewCall,
 )
-from tests.fakes.slack_payloads import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
-from tests.fakes.slack_socket import Ack, SocketModeServer
-from tests.fakes.slack_views import view_errors
+from playground.fakes.slack_payloads import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from playground.fakes.slack_socket import Ack, SocketModeServer
+from playground.fakes.slack_views import view_errors
 
 TRIGGER_TTL = 3.0
 """Seconds a trigger id stays usable, as on Slack."""

@@ -1,6 +1,7 @@
-"""pytest fixtures for the fake services: one server per session, fresh state per test.
+"""pytest fixtures for the fake services (`playground/fakes`): one server per session, fresh
+state per test.
 
-``from tests.fakes.conftest_fixtures import *`` in ``tests/conftest.py`` makes them available
+``from tests.support.fake_fixtures import *`` in ``tests/conftest.py`` makes them available
 everywhere. Each fake starts on first use and stops at the end of the session; the
 function-scoped fixture resets it (state, recorded requests, faults, Socket Mode connections)
 before and after the test, so tests are isolated without paying for a new server each time.
@@ -13,10 +14,10 @@ from typing import TypeVar, cast
 
 import pytest
 
-from tests.fakes.base import FakeService
-from tests.fakes.github import FakeGitHub
-from tests.fakes.jira import FakeJira
-from tests.fakes.slack import FakeSlack
+from playground.fakes.base import FakeService
+from playground.fakes.github import FakeGitHub
+from playground.fakes.jira import FakeJira
+from playground.fakes.slack import FakeSlack
 
 __all__ = ["fake_github", "fake_jira", "fake_jira_server", "fake_slack"]
 

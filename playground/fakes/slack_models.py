@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.slack_payloads import APP_ID, TEAM_ID
+from playground.fakes.slack_payloads import APP_ID, TEAM_ID
 
 BOT_ID = "B0BOT"
 CREATED = 1700000000

@@ -283,3 +283,17 @@ class CardAction:
     thread: str
     echo_integration_id: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReview:
+    """A pull request whose review is requested of `reviewer` (a lower-cased GitHub login),
+    as the app last saw it (`storage.reviews`)."""
+
+    repository: str
+    number: int
+    title: str
+    url: str
+    author: str | None
+    reviewer: str
+    updated_at: datetime

@@ -11,6 +11,7 @@ from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
 from storage.people import PeopleRepository
 from storage.queue import QueueRepository
+from storage.reviews import ReviewRequestRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.workers import WorkerRegistry
 
@@ -28,6 +29,7 @@ class Repositories:
     people: PeopleRepository
     card_actions: CardActionRepository
     key_replies: KeyReplyRepository
+    reviews: ReviewRequestRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -41,4 +43,5 @@ class Repositories:
             PeopleRepository(db),
             CardActionRepository(db),
             KeyReplyRepository(db),
+            ReviewRequestRepository(db),
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.home import HomeService
 from integrations.jira.actions import CardActions
 from integrations.jira.key_replies import KeyReplies
 from integrations.jira.previews import IssuePreviews
@@ -71,6 +72,7 @@ class Container:
     card_actions: CardActions
     jira_previews: IssuePreviews
     key_replies: KeyReplies
+    home: HomeService
 
     @property
     def slack_configured(self) -> bool:
@@ -131,4 +133,7 @@ def build_container(
         ),
         jira_previews=previews,
         key_replies=KeyReplies(previews, slack, repos),
+        home=HomeService(
+            settings=settings, repos=repos, jira=interactive, people=people, slack=slack
+        ),
     )

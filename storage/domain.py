@@ -297,3 +297,14 @@ class PendingReview:
     author: str | None
     reviewer: str
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryHealth:
+    """Events received in the last day by status, the latest failed events (any age), and
+    when the oldest pending event arrived (None: nothing waits)."""
+
+    by_status: dict[str, int]
+    failed: tuple[Integration, ...]
+    oldest_pending: datetime | None
+    now: datetime

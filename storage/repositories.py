@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from storage.card_actions import CardActionRepository
 from storage.db import Database
+from storage.delivery_health import DeliveryHealthReader
 from storage.integrations import IntegrationRepository
 from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
@@ -30,6 +31,7 @@ class Repositories:
     card_actions: CardActionRepository
     key_replies: KeyReplyRepository
     reviews: ReviewRequestRepository
+    health: DeliveryHealthReader
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -44,4 +46,5 @@ class Repositories:
             CardActionRepository(db),
             KeyReplyRepository(db),
             ReviewRequestRepository(db),
+            DeliveryHealthReader(db),
         )

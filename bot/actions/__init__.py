@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.actions import jira_card
+from bot.actions import home, jira_card
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -14,3 +14,4 @@ if TYPE_CHECKING:
 
 def register(app: App, services: BotServices) -> None:
     jira_card.register(app, services)
+    home.register(app, services)  # the App Home's checkboxes and Retry

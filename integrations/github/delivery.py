@@ -51,6 +51,7 @@ from integrations.github.models import (
     PullRequestReviewEvent,
 )
 from integrations.github.people import GitHubPeople, logins_of
+from integrations.github.reviews import remember as remember_reviews
 from integrations.messages import Delivery, Ignored, ThreadPost
 from integrations.notifications import outbox
 from integrations.notifications.messages import github_notices
@@ -65,6 +66,7 @@ THREAD_PREFIX = "github:"
 
 
 def deliver(event: Integration, context: DeliveryContext) -> Done:
+    remember_reviews(context.container.repos.reviews, event.event_type, event.payload)
     try:
         parsed = parse(event.event_type, event.payload)
     except InvalidPayload as exc:

@@ -81,7 +81,7 @@ class ReviewRequestRepository:
                     session.add(row)
                 row.title = title[:255]
                 row.url = url[:512]
-                row.author = author.lower()[:100] if author else None
+                row.author = author[:100] if author else None
                 row.pr_updated_at = updated_at
             return True
 

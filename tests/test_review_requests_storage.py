@@ -32,7 +32,7 @@ def test_the_requested_reviewers_are_stored_per_pull_request(repos: Repositories
     assert awaiting(repos, "GRACE") == [2, 1]  # most recently updated first
     assert awaiting(repos, "linus") == [1]
     [pending] = repos.reviews.awaiting("linus")
-    assert (pending.repository, pending.title, pending.author) == ("octo/hello", "Fix #1", "ada")
+    assert (pending.repository, pending.title, pending.author) == ("octo/hello", "Fix #1", "Ada")
     assert pending.url == "https://github.com/Octo/Hello/pull/1"
 
 

@@ -114,7 +114,8 @@ def _issue_lists(found: JiraIssues, budget: int) -> list[Block]:
         if not issues:
             blocks.append(_context(empty))
         elif len(fresh) < len(issues):
-            blocks.append(_context(f"{len(issues) - len(fresh)} of them are listed above."))
+            above = ", ".join(i.key for i in issues if i not in fresh)
+            blocks.append(_context(f"Also assigned to you, so listed above: {above}."))
         later = 3 * (len(lists) - index - 1)  # a later list's title, note and links
         room = budget - len(blocks) - later
         with_buttons = min(len(fresh), room // ISSUE_BLOCKS)
@@ -174,7 +175,10 @@ def _reviews(facts: HomeFacts) -> list[Block]:
 
 
 def _review_line(review: PendingReview) -> str:
-    name = f"{review.repository}#{review.number}"
+    """`• <url|Owner/Repo#2> Title — by author`, the name as GitHub spells it (its URL)."""
+    path = review.url.removeprefix("https://github.com/").split("/")
+    spelled = "/".join(path[:2]) if len(path) >= 2 and "/pull/" in review.url else None
+    name = f"{spelled or review.repository}#{review.number}"
     by = f" — by {escape(review.author)}" if review.author else ""
     return f"• <{review.url}|{escape(name)}> {escape(review.title)}{by}"
 
@@ -211,11 +215,13 @@ def _notifications(notifications: Notifications) -> list[Block]:
     element: dict[str, Any] = {"type": "checkboxes", "action_id": NOTIFY, "options": options}
     if chosen:
         element["initial_options"] = chosen
-    state = "on" if notifications.enabled else "off"
-    hint = "" if notifications.enabled else " The kinds ticked apply once you tick the first box."
+    if notifications.enabled:
+        state = "Direct messages are *on*, for the kinds ticked below."
+    else:
+        state = "Direct messages are *off*: tick the first box to get them, for the kinds ticked."
     return [
         _header("Your notifications"),
-        _context(f"Direct messages are *{state}*.{hint} Same as `/ticket notify`."),
+        _context(f"{state} (`/ticket notify` does the same.)"),
         {"type": "actions", "block_id": "home_notify", "elements": [element]},
     ]
 
@@ -240,7 +246,12 @@ def _health(health: DeliveryHealth) -> list[Block]:
     ]
     if not health.failed:
         return [*blocks, _context("No failed events.")]
-    blocks.append(_context(f"The latest {len(health.failed)} failed events:"))
+    latest = len(health.failed)
+    blocks.append(
+        _context(
+            "The latest failed event:" if latest == 1 else f"The latest {latest} failed events:"
+        )
+    )
     return blocks + [_failed(event, health.now) for event in health.failed]
 
 

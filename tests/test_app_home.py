@@ -318,7 +318,8 @@ def test_an_admin_sees_delivery_health_and_retry_delivers_again(env: TicketEnv) 
         "The latest failed event:",
     ]
     assert health[4] == (
-        f"*#{event_id}* github → slack · `pull_request` · failed 0 s ago after 1 attempt"
+        f"*#{event_id}* github → slack · `pull_request.opened` {REPO}#2 · "
+        "failed 0 s ago after 1 attempt"
     ), health
     press(env, "U0ADA", f"home_failed:{event_id}", "home_retry")
 

@@ -257,9 +257,11 @@ def _health(health: DeliveryHealth) -> list[Block]:
 
 def _failed(event: Integration, now: datetime) -> Block:
     error = escape((event.error_message or "no error recorded").splitlines()[0][:200])
+    what = f" {escape(event.source_id)}" if event.source_id else ""
     text = (
         f"*#{event.id}* {event.source_service} → {event.target_service} · "
-        f"`{escape(event.event_type)}` · failed {_age(event.updated_at, now)} ago "
+        f"`{escape(event.event_key or event.event_type)}`{what} · "
+        f"failed {_age(event.updated_at, now)} ago "
         f"after {event.attempts} attempt{'s' if event.attempts != 1 else ''}\n{error}"
     )
     button = {

@@ -28,6 +28,9 @@ query (no network call) and the formatters show the linked ones as `<@U…>`. Af
 DMs the event owes (`integrations.notifications`) are queued for the people who opted in,
 each as its own `slack → slack` event linking to the thread posted here.
 
+Reviews. Before anything else, each pull request event's requested reviewers are kept
+(`integrations.github.reviews`) for the App Home's "awaiting your review".
+
 With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
 failure leaves the card as the payload has it (the event is not held back for it).
 """

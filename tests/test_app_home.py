@@ -250,6 +250,48 @@ def test_assign_to_me_from_the_home(env: TicketEnv) -> None:
     assert "Assigned to Alice Example from Slack" in env.jira.comments("PROJ-3")[-1].text
 
 
+def test_a_transition_from_the_home(env: TicketEnv) -> None:
+    seed_issues(env)
+    open_home(env)
+    choice = {"text": {"type": "plain_text", "text": "Done"}, "value": "31"}
+    press(env, "U0ALICE", "jira_card:PROJ-1", "jira_card_transition", selected_option=choice)
+
+    assert env.jira.issue("PROJ-1").status == "Done"
+    [dm] = env.slack.messages("D0ALICE")
+    assert dm.text == f"<@U0ALICE> moved <{env.jira.url}/browse/PROJ-1|PROJ-1> to *Done*."
+    view = env.slack.home_view("U0ALICE")
+    assert view is not None
+    assert "jira_card:PROJ-1" not in buttons_of(view)  # done: no longer open
+
+
+def test_a_comment_from_the_home(env: TicketEnv) -> None:
+    seed_issues(env)
+    open_home(env)
+    payload = env.slack.home_action_payload("U0ALICE", "jira_card:PROJ-2", "jira_card_comment")
+    assert env.send.send("interactive", payload).status_code == 200
+    view = wait_for(lambda: env.slack.views_opened and env.slack.views_opened[-1], what="modal")
+    assert view["title"]["text"] == "Comment on PROJ-2"
+
+    values = {"comment": {"comment": {"type": "plain_text_input", "value": "On it"}}}
+    assert env.send.submit(view["id"], values).status_code == 200
+    wait_for(lambda: env.jira.comments("PROJ-2"), what="the comment")
+    assert env.jira.comments("PROJ-2")[0].body == "alice via Slack: On it"
+    dm = wait_for(lambda: env.slack.messages("D0ALICE"), what="the DM")[-1]
+    assert dm.text == f"<@U0ALICE> commented on <{env.jira.url}/browse/PROJ-2|PROJ-2>:\n>On it"
+
+
+def test_someone_without_a_jira_account_is_told_in_the_dm(env: TicketEnv) -> None:
+    seed_issues(env)
+    open_home(env)  # Alice's Home, with PROJ-1's buttons
+    payload = env.slack.home_action_payload("U0ALICE", "jira_card:PROJ-1", "jira_card_assign")
+    env.slack.add_user("U0CAROL", "carol", real_name="Carol Nobody", email="carol@example.com")
+    payload["user"] = {"id": "U0CAROL", "username": "carol", "name": "carol", "team_id": "T0TEST"}
+    assert env.send.send("interactive", payload).status_code == 200
+    dm = wait_for(lambda: env.slack.messages("D0CAROL"), what="the DM")[-1]
+    assert dm.text.startswith("I don't know your Jira account, so I can't assign PROJ-1 for you.")
+    assert env.jira.issue("PROJ-1").fields["assignee"] == ref(env, "alice@example.com")
+
+
 # --- someone unknown, and Jira down ----------------------------------------------------------
 
 

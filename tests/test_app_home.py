@@ -319,6 +319,11 @@ def test_a_jira_outage_is_one_line(env: TicketEnv) -> None:
     )
     assert "Your notifications" in text(view)
 
+    # Someone not matched yet: matching needs Jira too, and it is down.
+    env.jira.fail("GET /rest/api/?/user/search*", status=503, times=None)
+    env.slack.add_user("U0CAROL", "carol", real_name="Carol Nobody", email="carol@example.com")
+    assert text(open_home(env, "U0CAROL")).startswith("Your Jira issues\n:warning: Jira did not")
+
 
 def test_the_messages_tab_publishes_nothing(env: TicketEnv) -> None:
     response = env.send.event(env.slack.app_home_opened_payload("U0ALICE", tab="messages"))

@@ -4,6 +4,8 @@ Each acks at once and works in a lazy listener (`ack=…, lazy=[…]`); the work
 `integrations.jira.actions.CardActions`. The transition select's options are Jira's
 transitions for the issue now, asked with the short interactive timeout (Slack waits for
 them). *Open in Jira* is a link: Slack opens it and still sends an action, which is acked.
+The same buttons sit on the App Home (`integrations.home`): a click there has no message
+(`HomeCardClick`), the card is one `on_home`, and the Home is drawn again after a change.
 """
 
 from __future__ import annotations

@@ -77,21 +77,21 @@ def _jira(facts: HomeFacts, budget: int) -> list[Block]:
     blocks: list[Block] = [_header("Your Jira issues")]
     if not facts.jira_configured:
         return [*blocks, _context("Jira is not configured for this app.")]
-    if not facts.jira_linked or facts.jira is None:
-        return [
-            *blocks,
-            _section(
-                "I don't know your Jira account yet, so I can't list your issues. Tell me "
-                "who you are in Jira: `/ticket link jira <your Jira email or account id>`."
-            ),
-        ]
     found = facts.jira
-    if not found.answered:
+    if found is not None and not found.answered:
         return [
             *blocks,
             _section(
                 ":warning: Jira did not answer just now, so your issues are not shown. "
                 "Open this tab again in a moment."
+            ),
+        ]
+    if not facts.jira_linked or found is None:
+        return [
+            *blocks,
+            _section(
+                "I don't know your Jira account yet, so I can't list your issues. Tell me "
+                "who you are in Jira: `/ticket link jira <your Jira email or account id>`."
             ),
         ]
     return blocks + _issue_lists(found, budget - len(blocks) - 2)

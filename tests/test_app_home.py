@@ -186,9 +186,10 @@ def test_a_linked_person_sees_their_issues_reviews_and_settings(env: TicketEnv) 
 def test_the_review_list_follows_github(env: TicketEnv) -> None:
     subscribe_repo(env)
     link(env, "U0ALICE", "octocat")
+    link(env, "U0BOB", "Codertocat")  # the author: named as in Slack
     worker = make_worker(env)
     deliver(env, worker, "pull_request", example("pull_request", "review_requested"))
-    assert PR in text(open_home(env))
+    assert f"• {PR} Update the README with new information. — by <@U0BOB>" in text(open_home(env))
 
     deliver(env, worker, "pull_request", example("pull_request", "review_request_removed"))
     assert PR not in text(open_home(env))

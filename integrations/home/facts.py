@@ -29,6 +29,8 @@ class HomeFacts:
     github_login: str | None
     reviews: tuple[PendingReview, ...]
     notifications: Notifications
+    people: dict[str, str] | None = None
+    """Lower-cased GitHub login → Slack user id, for the review authors who are linked."""
     health: DeliveryHealth | None = None
     notice: str | None = None
     """A line to show at the top once (what a click just did, or why it did nothing)."""

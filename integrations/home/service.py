@@ -82,13 +82,16 @@ class HomeService:
         person = self._people.stored(user_id)
         account, jira = self._jira_issues(user_id)
         login = person.github_login if person is not None else None
+        reviews = self._reviews(login) if login else ()
+        authors = {r.author for r in reviews if r.author}
         return HomeFacts(
             user_id=user_id,
             jira_configured=self._jira.configured,
             jira_linked=account is not None,
             jira=jira,
             github_login=login,
-            reviews=self._reviews(login) if login else (),
+            reviews=reviews,
+            people=self._people.slack_ids_of_github(authors) if authors else {},
             notifications=person.notifications if person is not None else Notifications(),
             health=self._repos.health.read() if self.is_admin(user_id) else None,
             notice=notice,

@@ -170,16 +170,19 @@ def _reviews(facts: HomeFacts) -> list[Block]:
                 f"(GitHub: `{escape(facts.github_login)}`)."
             ),
         ]
-    lines = [_review_line(review) for review in facts.reviews]
+    people = facts.people or {}
+    lines = [_review_line(review, people) for review in facts.reviews]
     return blocks + [_section(text) for text in _chunks(lines)]
 
 
-def _review_line(review: PendingReview) -> str:
+def _review_line(review: PendingReview, people: dict[str, str]) -> str:
     """`• <url|Owner/Repo#2> Title — by author`, the name as GitHub spells it (its URL)."""
     path = review.url.removeprefix("https://github.com/").split("/")
     spelled = "/".join(path[:2]) if len(path) >= 2 and "/pull/" in review.url else None
     name = f"{spelled or review.repository}#{review.number}"
-    by = f" — by {escape(review.author)}" if review.author else ""
+    author = review.author
+    slack_id = people.get(author.lower()) if author else None
+    by = f" — by <@{slack_id}>" if slack_id else f" — by {escape(author)}" if author else ""
     return f"• <{review.url}|{escape(name)}> {escape(review.title)}{by}"
 
 

@@ -4,30 +4,37 @@ payloads.
 
 A person sees their open Jira issues (assigned, reported; with the card buttons), the pull
 requests awaiting their review in subscribed repositories, and their notification settings
-as checkboxes; someone unknown sees how to link; a Jira outage is one line; an admin also
-sees delivery health and may retry a failed event, which is delivered again.
+as checkboxes; someone unknown sees how to link; a Jira outage is one line. (Admins:
+`tests/test_app_home_admin.py`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
-from storage.domain import NotifyKind, Status
+from storage.domain import NotifyKind
 from tests.fakes.jira import FakeJira
 from tests.fakes.slack import FakeSlack
-from tests.support.github_payloads import example, variant
+from tests.support.github_payloads import example
+from tests.support.home import (
+    PR,
+    buttons_of,
+    deliver,
+    link,
+    make_worker,
+    open_home,
+    press,
+    publishes,
+    ref,
+    seed_issues,
+    start_home_env,
+    subscribe_repo,
+    text,
+)
 from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
-from tests.support.webhooks import GITHUB_SECRET, post_github
-from tests.support.workers import worker_for
-
-REPO = "Codertocat/Hello-World"
-PR = "<https://github.com/Codertocat/Hello-World/pull/2|Codertocat/Hello-World#2>"
+from tests.support.slack import TicketEnv, settle, wait_for
 
 
 @pytest.fixture(params=["cloud", "server"])
@@ -40,104 +47,7 @@ def env(
     jira: FakeJira = request.getfixturevalue(
         "fake_jira" if request.param == "cloud" else "fake_jira_server"
     )
-    fake_slack.add_user("U0ADA", "ada", real_name="Ada Admin", email="ada@example.com")
-    return start_ticket_env(
-        make_live_app,
-        sqlite_url,
-        fake_slack,
-        jira,
-        github_webhook_secret=GITHUB_SECRET,
-        connect_admins="U0ADA, U0OTHER",
-    )
-
-
-def make_worker(env: TicketEnv, **config: Any) -> Worker:
-    client = WebClient(
-        token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
-    )
-    return worker_for(
-        env.live.runtime.settings,
-        env.repos,
-        config=WorkerConfig(threads=1, poll_seconds=0.05, **config),
-        slack=client,
-        name="home-test",
-    )
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def publishes(env: TicketEnv, user: str) -> int:
-    return sum(1 for c in env.slack.view_calls if c.method == "views.publish" and c.user_id == user)
-
-
-def open_home(env: TicketEnv, user: str = "U0ALICE") -> dict[str, Any]:
-    """Open the Home tab; the view published for it."""
-    before = publishes(env, user)
-    response = env.send.event(env.slack.app_home_opened_payload(user))
-    assert response.status_code == 200, response.text
-    wait_for(lambda: publishes(env, user) > before, what="views.publish")
-    view = env.slack.home_view(user)
-    assert view is not None
-    return view
-
-
-def press(env: TicketEnv, user: str, block_id: str, action_id: str, **kwargs: Any) -> None:
-    """Use an element of `user`'s Home, and wait for the Home drawn again."""
-    before = publishes(env, user)
-    payload = env.slack.home_action_payload(user, block_id, action_id, **kwargs)
-    response = env.send.send("interactive", payload)
-    assert response.status_code == 200, response.text
-    wait_for(lambda: publishes(env, user) > before, what="the Home drawn again")
-
-
-def text(view: dict[str, Any]) -> str:
-    """The Home as a person reads it: headers, sections and context lines."""
-    lines = []
-    for block in view["blocks"]:
-        if block["type"] in ("header", "section"):
-            lines.append(block["text"]["text"])
-        elif block["type"] == "context":
-            lines += [e["text"] for e in block["elements"]]
-        elif block["type"] == "divider":
-            lines.append("---")
-    return "\n".join(lines)
-
-
-def buttons_of(view: dict[str, Any]) -> list[str]:
-    return [b["block_id"] for b in view["blocks"] if b.get("block_id", "").startswith("jira_card:")]
-
-
-def ref(env: TicketEnv, email: str) -> dict[str, str]:
-    user = env.jira.user_by_email(email)
-    assert user is not None
-    return {"accountId": user.account_id} if env.jira.is_cloud else {"name": user.name}
-
-
-def link(env: TicketEnv, user: str, login: str) -> None:
-    response = env.live.put(f"/api/v1/people/{user}", json={"github_login": login})
-    assert response.status_code == 200, response.text
-
-
-def subscribe_repo(env: TicketEnv) -> None:
-    body = {"source_service": "github", "source_id": REPO, "channel_id": "C0GENERAL"}
-    assert env.live.post("/api/v1/subscriptions", json=body).status_code == 201
-
-
-def deliver(env: TicketEnv, worker: Worker, event: str, payload: dict[str, Any]) -> None:
-    assert post_github(env.live, event, payload).status_code in (200, 202)
-    worker.run_until_idle()
-
-
-def seed_issues(env: TicketEnv) -> None:
-    alice = ref(env, "alice@example.com")
-    jira = env.jira
-    jira.create_issue("PROJ", "Checkout is slow", assignee=alice)  # PROJ-1: assigned
-    jira.create_issue("PROJ", "Login loops", assignee=alice, reporter=alice)  # PROJ-2: both
-    jira.create_issue("PROJ", "Dark mode", reporter=alice)  # PROJ-3: reported
-    jira.create_issue("PROJ", "Old bug", assignee=alice)  # PROJ-4: done, not shown
-    jira.issue("PROJ-4").status = "Done"
-    jira.create_issue("PROJ", "Someone else's", assignee=ref(env, "bob@example.com"))
+    return start_home_env(make_live_app, sqlite_url, fake_slack, jira)
 
 
 # --- a linked person ----------------------------------------------------------------------
@@ -330,74 +240,3 @@ def test_the_messages_tab_publishes_nothing(env: TicketEnv) -> None:
     response = env.send.event(env.slack.app_home_opened_payload("U0ALICE", tab="messages"))
     assert response.status_code == 200
     settle(lambda: publishes(env, "U0ALICE"))  # nothing published for the Messages tab
-
-
-# --- an admin -----------------------------------------------------------------------------
-
-
-def status_of(env: TicketEnv, event_id: int) -> Status:
-    event = env.repos.integrations.get(event_id)
-    assert event is not None
-    return event.status
-
-
-def failed_event(env: TicketEnv) -> int:
-    """A pull request's card that Slack refused until the attempts ran out: failed."""
-    subscribe_repo(env)
-    worker = make_worker(env, max_attempts=1)
-    env.slack.api_error("chat.postMessage", "internal_error", times=None)
-    deliver(env, worker, "pull_request", example("pull_request", "opened"))
-    env.slack.clear_faults()
-    [event] = env.integrations(status="failed")
-    return event.id
-
-
-def test_an_admin_sees_delivery_health_and_retry_delivers_again(env: TicketEnv) -> None:
-    event_id = failed_event(env)
-    ignored = variant(example("pull_request", "opened"), {"action": "locked"})
-    assert post_github(env.live, "pull_request", ignored).status_code == 200
-
-    view = open_home(env, "U0ADA")
-    health = text(view).split("\n---\n")[-1].splitlines()
-    assert health[:4] == [
-        "Delivery health (admins)",
-        "*Last 24 hours:* 1 failed · 1 ignored",
-        "Nothing is waiting to be delivered.",
-        "The latest failed event:",
-    ]
-    assert health[4] == (
-        f"*#{event_id}* github → slack · `pull_request.opened` {REPO}#2 · "
-        "failed 0 s ago after 1 attempt"
-    ), health
-    press(env, "U0ADA", f"home_failed:{event_id}", "home_retry")
-
-    assert status_of(env, event_id) is Status.PENDING
-    view = env.slack.home_view("U0ADA")
-    assert view is not None
-    lines = text(view).splitlines()
-    assert lines[0] == f":repeat: Event #{event_id} is queued again: it is delivered in a moment."
-    assert "*Last 24 hours:* 1 pending · 1 ignored" in lines
-    assert any(line.startswith("The oldest pending event arrived") for line in lines)
-
-    make_worker(env).run_until_idle()
-    assert status_of(env, event_id) is Status.COMPLETED
-    [card] = env.slack.messages("C0GENERAL")
-    assert "Update the README with new information." in (card.text or "") + str(card.blocks)
-
-
-def test_a_non_admin_s_retry_is_refused(env: TicketEnv) -> None:
-    event_id = failed_event(env)
-    open_home(env, "U0ADA")
-    assert "Delivery health" not in text(open_home(env))  # Alice is no admin
-
-    forged = env.slack.home_action_payload("U0ADA", f"home_failed:{event_id}", "home_retry")
-    forged["user"] = {"id": "U0ALICE", "username": "alice", "name": "alice", "team_id": "T0TEST"}
-    before = publishes(env, "U0ALICE")
-    assert env.send.send("interactive", forged).status_code == 200
-    wait_for(lambda: publishes(env, "U0ALICE") > before, what="Alice's Home drawn again")
-    view = env.slack.home_view("U0ALICE")
-    assert view is not None
-    assert text(view).splitlines()[0] == (
-        ":no_entry: Only the app's admins (`CONNECT_ADMINS`) may retry events."
-    )
-    assert status_of(env, event_id) is Status.FAILED

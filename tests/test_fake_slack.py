@@ -487,9 +487,9 @@ def test_views_publish_draws_a_home_and_refuses_bad_ones(
         "type": "home",
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}}],
     }
-    first = client.views_publish(user_id="U0ALICE", view=home)["view"]
+    first: Any = client.views_publish(user_id="U0ALICE", view=home)["view"]
     assert (first["type"], first["blocks"]) == ("home", home["blocks"])
-    again = client.views_publish(user_id="U0ALICE", view=home)["view"]
+    again: Any = client.views_publish(user_id="U0ALICE", view=home)["view"]
     assert again["id"] == first["id"]  # one Home per person
     with pytest.raises(SlackApiError, match="hash_conflict"):
         client.views_publish(user_id="U0ALICE", view=home, hash=first["hash"])
@@ -516,7 +516,9 @@ def test_app_home_opened_and_a_home_click(fake_slack: FakeSlack, client: WebClie
 
     button = {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}
     blocks = [{"type": "actions", "block_id": "b1", "elements": [{**button, "value": "7"}]}]
-    published = client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": blocks})
+    published: Any = client.views_publish(
+        user_id="U0ALICE", view={"type": "home", "blocks": blocks}
+    ).data
     assert (
         fake_slack.app_home_opened_payload("U0ALICE")["event"]["view"]["id"]
         == (published["view"]["id"])

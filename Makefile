@@ -11,7 +11,8 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install dev-install run run-dev run-prod worker test test-fast test-slow check lint \
-        lint-fix format type-check check-all bench db-init db-upgrade db-reset lock clean
+        lint-fix format type-check check-all bench db-init db-upgrade db-reset lock clean \
+        docker-build docker-run
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,6 +77,14 @@ check-all: check test ## checks and the whole suite
 
 bench: dev-install ## benchmarks: prints a table of figures
 	$(PY) bench/run.py
+
+IMAGE ?= basecamp-connect:latest
+
+docker-build: ## build the image (Dockerfile: python:3.11-slim, gunicorn, non-root)
+	docker build --tag $(IMAGE) .
+
+docker-run: ## PostgreSQL 15, migrations, web and two workers (compose.yaml; secrets from .env)
+	docker compose up --build
 
 db-init: install ## create or migrate the schema of DATABASE_URL
 	$(PY) app.py db upgrade

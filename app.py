@@ -182,6 +182,7 @@ def serve(settings: Settings, stop: StopSignals) -> None:
         in_flight=in_flight,
         socket_mode=socket_mode,
         worker=app.extensions.get(WORKER_EXTENSION),
+        intake=app.extensions[EXTENSION].repos.intake,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
+from integrations.github.card_actions import GitHubCards
 from integrations.home import HomeService
 from integrations.jira.actions import CardActions
 from integrations.jira.key_replies import KeyReplies
@@ -73,6 +74,7 @@ class Container:
     jira_previews: IssuePreviews
     key_replies: KeyReplies
     home: HomeService
+    github_cards: GitHubCards
 
     @property
     def slack_configured(self) -> bool:
@@ -125,6 +127,7 @@ def build_container(
             repos=repos,
             people=people,
             worker_id=worker_id,
+            github=github,
             retry_seconds=settings.connect_delivery_backoff_seconds,
         ),
         subscriptions=SubscriptionService(settings, repos, github, interactive),
@@ -136,4 +139,5 @@ def build_container(
         home=HomeService(
             settings=settings, repos=repos, jira=interactive, people=people, slack=slack
         ),
+        github_cards=GitHubCards(github, people, slack, repos),
     )

@@ -54,9 +54,6 @@ class ThreadPost:
     on a PR knows its title, not its branches): the card may start a thread that does not
     exist yet but must not overwrite an existing one.
     A post with `card=None` goes only to threads that already exist.
-
-    `said_in`: threads (Slack refs) where the reply was already said (a change made with a
-    card's button, whose webhook repeats it): their card is refreshed, no reply is posted.
     """
 
     thread_key: str
@@ -66,7 +63,6 @@ class ThreadPost:
     reply_key: str | None = None
     refresh_card: bool = True
     reply_edit: SlackMessage | None = None
-    said_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +89,14 @@ class Delivery:
 
     `broadcast_channels`: those of `channels` whose subscription also shows this event in
     the channel (`reply_broadcast`). `start_threads=False` (deletions, edits, cross-posts)
-    only reaches threads that exist: the event opens no new one.
+    only reaches threads that exist: the event opens no new one. `said_in`: threads
+    (`C0123:1700000000.000100`) that already said it (a card's button pressed there did it,
+    updated the card and said so; the webhook only repeats it): neither their reply nor their
+    card is posted again.
     """
 
     rendered: Rendered
     channels: tuple[str, ...] = ()
     broadcast_channels: tuple[str, ...] = ()
     start_threads: bool = True
+    said_in: tuple[str, ...] = ()

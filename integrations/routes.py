@@ -19,6 +19,7 @@ from integrations.jira import delivery as jira_to_slack
 from integrations.jira import intake as jira_intake
 from integrations.notifications import outbox as direct_messages
 from integrations.tickets import delivery as slack_to_jira
+from integrations.tickets.delivery import deliver_comment as slack_reply_to_github
 from storage.domain import Service
 
 DELIVERY: Mapping[tuple[str, str], Handler] = {
@@ -27,6 +28,7 @@ DELIVERY: Mapping[tuple[str, str], Handler] = {
     (Service.GITHUB, Service.JIRA): github_to_jira.deliver_link,
     (Service.SLACK, Service.JIRA): slack_to_jira.deliver,
     (Service.SLACK, Service.SLACK): direct_messages.deliver,  # personal notifications (DMs)
+    (Service.SLACK, Service.GITHUB): slack_reply_to_github,
 }
 """`(source_service, target_service)` → the handler that delivers such events."""
 

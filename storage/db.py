@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,10 +26,27 @@ def safe_url(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class JSONText(str):
+    """A JSON document already serialised: a JSON column stores it as it is (`dump_json`)."""
+
+    __slots__ = ()
+
+
+def dump_json(value: Any) -> str:
+    """The JSON columns' serialiser: `json.dumps`, except for text that already is JSON."""
+    if isinstance(value, JSONText):
+        return str(value)
+    return json.dumps(value)
+
+
 def _engine_for(url: URL) -> Engine:
     backend = url.get_backend_name()
     # hide_parameters: an error logged with its SQL must not carry the payload's contents
-    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+        "json_serializer": dump_json,
+    }
     if backend == "postgresql":
         options["connect_args"] = {"connect_timeout": 5}
     elif backend == "sqlite":
@@ -81,9 +100,8 @@ class Database:
         self.url = make_url(url)
         self.engine = _engine_for(self.url)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
+        self._write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         # SQLite has one writer at a time. Threads of this process queue on a lock for it
         # instead of in SQLite's busy handler, which sleeps and retries and so turns
         # contention into long tails (BASELINES.md: many writer threads, p99 over 100 ms).
@@ -118,6 +136,30 @@ class Database:
         with self._write_lock, self._write.begin() as session:
             yield session
 
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction (no ORM session), as `write()`."""
+        if self._write_lock is None:
+            with self._write_engine.begin() as connection:
+                yield connection
+            return
+        with self._write_lock, self._write_engine.begin() as connection:
+            yield connection
+
+    def connect_writer(self) -> Connection:
+        """A connection of its own for a long-lived writer thread (`write_on`)."""
+        return self._write_engine.connect()
+
+    @contextmanager
+    def write_on(self, connection: Connection) -> Iterator[Connection]:
+        """A write transaction on `connection` (from `connect_writer`), as `write_connection`."""
+        if self._write_lock is None:
+            with connection.begin():
+                yield connection
+            return
+        with self._write_lock, connection.begin():
+            yield connection
+
     def ping(self) -> bool:
         try:
             with self.engine.connect() as connection:
@@ -133,7 +175,17 @@ class Database:
         """Bring the schema up to `revision` with Alembic."""
         from alembic import command
 
-        command.upgrade(alembic_config(self), revision)
+        with self._migration_lock():
+            command.upgrade(alembic_config(self), revision)
+
+    def _migration_lock(self) -> Any:
+        """Processes migrating one SQLite file at once (gunicorn forks its workers together)
+        take turns on a lock file beside it: the write lock alone is not enough, as Alembic
+        reads the schema's version before its transaction takes that lock."""
+        database = self.url.database
+        if self.dialect != "sqlite" or database in (None, "", ":memory:"):
+            return nullcontext()
+        return _file_lock(Path(f"{database}.migrate-lock"))
 
     def downgrade(self, revision: str = "base") -> None:
         from alembic import command
@@ -142,6 +194,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def alembic_config(database: Database):  # -> alembic.config.Config

@@ -86,6 +86,13 @@ class NewIntegration:
     status: Status = Status.PENDING
     error_message: str | None = None
     event_key: str | None = None
+    payload_json: str | None = None
+    """`payload` already serialised as JSON (the intake's check of the body made it), stored
+    as it is instead of being serialised again; None: `payload` is serialised."""
+
+
+class StorageUnavailable(Exception):
+    """The database cannot be reached (or refused the write for now): try again later."""
 
 
 @dataclass(frozen=True, slots=True)

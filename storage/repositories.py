@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from storage.card_actions import CardActionRepository
 from storage.db import Database
 from storage.delivery_health import DeliveryHealthReader
+from storage.intake_writer import IntakeWriter
 from storage.integrations import IntegrationRepository
 from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
@@ -32,6 +33,8 @@ class Repositories:
     key_replies: KeyReplyRepository
     reviews: ReviewRequestRepository
     health: DeliveryHealthReader
+    intake: IntakeWriter
+    """New events from the webhooks and the API, group-committed (`storage.intake_writer`)."""
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -47,4 +50,5 @@ class Repositories:
             KeyReplyRepository(db),
             ReviewRequestRepository(db),
             DeliveryHealthReader(db),
+            IntakeWriter(db),
         )

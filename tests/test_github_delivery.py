@@ -402,9 +402,10 @@ def test_the_card_shows_checks_from_the_api(
     pipeline.deliver("pull_request", example("pull_request", "opened"))
     [card] = pipeline.slack.messages(CHANNEL)
     assert card.blocks is not None
-    assert card.blocks[-1]["elements"][0]["text"] == (
+    assert card.blocks[-2]["elements"][0]["text"] == (
         f":x: <{PR_URL}/checks|checks failing> · mergeable"
     )
+    assert card.blocks[-1]["type"] == "actions"  # the buttons (`test_github_card_buttons`)
 
 
 def test_the_card_goes_out_when_the_api_fails(
@@ -418,7 +419,7 @@ def test_the_card_goes_out_when_the_api_fails(
     )
     [card] = pipeline.slack.messages(CHANNEL)
     assert card.blocks is not None
-    assert len(card.blocks) == 2
+    assert [block["type"] for block in card.blocks] == ["section", "context", "actions"]
 
 
 # The whole corpus ------------------------------------------------------------------------

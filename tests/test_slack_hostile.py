@@ -113,6 +113,8 @@ def test_a_timestamp_that_is_not_unix_seconds_is_401(
         ),
         (interactive({"type": "shortcut", "user": 5}), FORM, "invalid_payload"),
         (interactive({"type": "shortcut", "authorizations": "ab"}), FORM, "invalid_payload"),
+        (interactive({"type": "shortcut", "authorizations": True}), FORM, "invalid_payload"),
+        (interactive({"type": "block_actions", "response_urls": 1}), FORM, "invalid_payload"),
     ],
 )
 def test_signed_malformed_bodies_are_400_with_one_line(

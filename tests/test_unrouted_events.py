@@ -38,7 +38,7 @@ def test_the_api_refuses_a_pair_no_handler_serves(
     assert response.status_code == 400
     assert response.json() == {
         "error": f"no handler delivers {source} → {target} events; supported: github → jira, "
-        "github → slack, jira → slack, slack → jira, slack → slack",
+        "github → slack, jira → slack, slack → github, slack → jira, slack → slack",
         "code": "unsupported_route",
         "supported_routes": SUPPORTED_ROUTES,
     }
@@ -58,7 +58,7 @@ def test_pending_events_without_a_route_are_ignored_with_the_reason_on_every_dat
 ) -> None:
     record = repos.integrations.record
     stray, _ = record(NewIntegration("jira", "jira", "jira:issue_updated"))
-    other, _ = record(NewIntegration("slack", "github", "x"))
+    other, _ = record(NewIntegration("jira", "github", "x"))
     routed, _ = record(NewIntegration("jira", "slack", "jira:issue_updated"))
     done, _ = record(NewIntegration("github", "github", "x", status=Status.FAILED))
     leased, _ = record(NewIntegration("jira", "jira", "x"))
@@ -68,7 +68,7 @@ def test_pending_events_without_a_route_are_ignored_with_the_reason_on_every_dat
 
     ended = repos.queue.end_unrouted(routes(), unsupported)
 
-    assert ended == {("slack", "github"): 1}
+    assert ended == {("jira", "github"): 1}
     later = utcnow() + timedelta(seconds=120)  # the old version's leases have expired
     assert repos.queue.end_unrouted(routes(), unsupported, now=later) == {("jira", "jira"): 2}
     assert [a.outcome for a in repos.integrations.attempts(stray.id)] == ["abandoned"]

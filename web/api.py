@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 
@@ -63,8 +64,14 @@ def _is_loopback_client() -> bool:
     """A direct loopback client; a request relayed by a proxy is not one."""
     if any(header in request.headers for header in PROXY_HEADERS):
         return False
+    return _is_loopback(request.remote_addr or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _is_loopback(remote_addr: str) -> bool:
+    """Parsed once per address, not once per request."""
     try:
-        address = ipaddress.ip_address(request.remote_addr or "")
+        address = ipaddress.ip_address(remote_addr)
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
@@ -119,7 +126,7 @@ def create_integration():
             "validation_error",
             f"Idempotency-Key is longer than {schemas.MAX_IDEMPOTENCY_KEY} characters",
         )
-    integration, created = runtime().repos.integrations.record(
+    integration = runtime().repos.intake.record(
         NewIntegration(
             source_service=body.source_service,
             target_service=body.target_service,
@@ -130,7 +137,7 @@ def create_integration():
             delivery_key=f"api:{idempotency_key}" if idempotency_key else None,
         )
     )
-    message = "Integration created" if created else "Integration already recorded"
+    message = "Integration created" if integration.created else "Integration already recorded"
     return json_response(
         schemas.IntegrationCreated(message=message, integration_id=integration.id), 202
     )

@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from storage.domain import Conflict, InvalidCursor, NotFound
+from storage.domain import Conflict, InvalidCursor, NotFound, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ _CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -74,6 +75,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidCursor)
     def _cursor(exc: InvalidCursor):
         return error_response(400, "invalid_cursor", str(exc))
+
+    @app.errorhandler(StorageUnavailable)
+    def _storage_unavailable(exc: StorageUnavailable):
+        response, status = error_response(
+            503, "database_unavailable", "the database is unavailable; try again later"
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

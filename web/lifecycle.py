@@ -7,7 +7,9 @@ that, then (`shut_down`):
 2. stops accepting HTTP requests and closes Socket Mode;
 3. lets the HTTP requests in flight and the deliveries in hand finish, for up to
    `CONNECT_SHUTDOWN_GRACE_SECONDS` in all; a delivery still running then is released, and
-   the next worker delivers it (`Worker.stop`);
+   the next worker delivers it (`Worker.stop`); the intake's group-commit writer, which
+   those requests waited for, then commits what is queued and stops
+   (`storage.intake_writer`);
 4. returns, and the process exits 0.
 
 Nothing is raised from a signal handler, so no lock is left held and no frame (logging's own
@@ -21,7 +23,7 @@ also gets the process group's) and is ignored.
 Under gunicorn (`gunicorn.conf.py`) gunicorn owns the signals and the HTTP side; its hooks call
 `gunicorn_post_worker_init`, which makes SIGTERM/SIGINT/SIGQUIT also stop the in-process
 delivery worker's claiming, and `gunicorn_worker_exit`, which lets its deliveries finish or
-releases them when the gunicorn worker process exits.
+releases them when the gunicorn worker process exits (and stops its intake writer).
 """
 
 from __future__ import annotations
@@ -124,6 +126,12 @@ class InFlight:
         return self._count
 
 
+class Closable(Protocol):
+    """The intake's group-commit writer (`storage.intake_writer.IntakeWriter`)."""
+
+    def close(self, timeout: float = ...) -> None: ...
+
+
 def shut_down(
     stop: StopSignals,
     *,
@@ -132,6 +140,7 @@ def shut_down(
     in_flight: InFlight,
     socket_mode: Stoppable | None,
     worker: Worker | None,
+    intake: Closable | None = None,
 ) -> None:
     """Stop `python app.py` within `grace` seconds, as the module docstring says."""
     started = time.monotonic()
@@ -145,6 +154,8 @@ def shut_down(
         socket_mode.stop()
     unanswered = in_flight.wait_idle(deadline)
     server.server_close()
+    if intake is not None:  # no request waits for it now; it commits what is queued
+        intake.close(max(0.1, deadline - time.monotonic()))
     released = worker.stop(max(0.0, deadline - time.monotonic())) if worker is not None else 0
     log.info(
         "shutdown.done in=%.1fs unanswered_requests=%s released_deliveries=%s",
@@ -193,9 +204,21 @@ def gunicorn_post_worker_init(gunicorn_worker: GunicornWorker) -> None:
     signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn set it: requests go on
 
 
+def _intake_writer(gunicorn_worker: GunicornWorker) -> Closable | None:
+    from web.runtime import EXTENSION
+
+    extensions = getattr(getattr(gunicorn_worker, "wsgi", None), "extensions", None) or {}
+    runtime = extensions.get(EXTENSION)
+    return runtime.repos.intake if runtime is not None else None
+
+
 def gunicorn_worker_exit(gunicorn_worker: GunicornWorker) -> None:
-    """The gunicorn worker is exiting: let the deliveries in hand finish within the grace, or
-    release them; from now on a further signal exits at once instead of raising."""
+    """The gunicorn worker is exiting, its requests answered: the intake's writer commits
+    what is queued and stops; the deliveries in hand finish within the grace, or are
+    released; from now on a further signal exits at once instead of raising."""
+    intake = _intake_writer(gunicorn_worker)
+    if intake is not None:
+        intake.close()
     delivery = _delivery_worker(gunicorn_worker)
     if delivery is None:
         return

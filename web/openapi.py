@@ -190,7 +190,9 @@ def _integration_paths() -> dict[str, Any]:
                     "400": f"{BODY_ERRORS['400']}; unsupported_route: no handler delivers "
                     f"that pair (`supported_routes`; supported: {describe_routes()}); "
                     f"validation_error: Idempotency-Key over {schemas.MAX_IDEMPOTENCY_KEY} "
-                    "characters"
+                    "characters",
+                    "503": "database_unavailable: the database could not be reached; nothing "
+                    "was stored, send it again (Retry-After)",
                 },
             ),
         },

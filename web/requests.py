@@ -76,22 +76,69 @@ def _check_tree(value: Any) -> None:
             stack.extend((v, depth + 1) for v in node)
 
 
+def _check_depth(value: Any) -> None:
+    """`_check_tree` for a document with no NUL in it: only its containers are visited."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            _invalid(f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+
+
+def _plain_utf8(raw: bytes | str) -> str | None:
+    """`raw` as text when it is UTF-8 (no BOM) JSON that cannot hold a lone surrogate or a
+    NUL character: both are written as `\\u` escapes (JSON allows no raw control character),
+    so a body without `\\ud8..\\udf..` or `\\u0000` escapes has neither. None: check the
+    parsed document instead."""
+    if isinstance(raw, bytes):
+        if json.detect_encoding(raw) != "utf-8":
+            return None
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if "\\u0000" in raw or "\\ud" in raw or "\\uD" in raw:
+        return None
+    return raw
+
+
 def parse_json_object(raw: bytes | str) -> dict[str, Any]:
     """`raw` as a JSON object that every supported database can store; 400 otherwise.
 
     Text is parsed as text: bytes are read as UTF-8, -16 or -32 by what they start with."""
+    return parse_json_document(raw)[0]
+
+
+def parse_json_document(raw: bytes | str) -> tuple[dict[str, Any], str]:
+    """`parse_json_object`, and the object as JSON text that every database stores: the body
+    itself when it is plain UTF-8 (`_plain_utf8`), else the object serialised again (the
+    check for lone surrogates makes that text anyway). The intake stores it as it is."""
     if not raw.strip():
         _invalid("request body is empty; a JSON object is expected")
+    plain = _plain_utf8(raw)
+    text = plain or ""
     try:
-        data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
-        # lone surrogates ("\udfff") parse, but can be neither stored nor sent back
-        json.dumps(data, ensure_ascii=False).encode()
+        data = json.loads(
+            plain if plain is not None else raw,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+        )
+        if plain is None:
+            # lone surrogates ("\udfff") parse, but can be neither stored nor sent back
+            text = json.dumps(data, ensure_ascii=False)
+            text.encode()
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeError, digit limit
         _invalid(f"request body is not valid JSON: {str(exc)[:200]}")
     if not isinstance(data, dict):
         _invalid("request body must be a JSON object")
-    _check_tree(data)
-    return data
+    if plain is None:
+        _check_tree(data)
+    else:
+        _check_depth(data)
+    return data, text
 
 
 def json_body() -> dict[str, Any]:

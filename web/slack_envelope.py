@@ -65,7 +65,8 @@ def _top_level(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if "event" in body and not isinstance(body["event"], Mapping):
         yield "event", "must be an object"
     yield from _list_of_objects(body, "response_urls", required=True)
-    for index, url in enumerate(body.get("response_urls") or ()):
+    urls = body.get("response_urls")
+    for index, url in enumerate(urls if isinstance(urls, list) else ()):
         if isinstance(url, Mapping) and not isinstance(url.get("response_url"), str | None):
             yield f"response_urls.{index}.response_url", "must be a string"
 
@@ -87,7 +88,8 @@ def _actor_fields(obj: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]
         if not isinstance(obj.get(key), str | None):
             yield path + key, "must be a string"
     yield from _list_of_objects(obj, "authorizations", path=path)
-    for index, auth in enumerate(obj.get("authorizations") or ()):
+    authorizations = obj.get("authorizations")
+    for index, auth in enumerate(authorizations if isinstance(authorizations, list) else ()):
         if isinstance(auth, Mapping):
             yield from _actor_fields(auth, f"{path}authorizations.{index}.")
     for key in NESTED:

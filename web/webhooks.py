@@ -12,25 +12,29 @@ Status policy, in the order the checks run (each failure logs one `webhook.<reas
 7. delivery id already stored → 200 with the stored event's id and status;
 8. known but not delivered (GitHub `ping`, an ignored Jira event) → 200, stored as `ignored`
    with the reason;
-9. otherwise → 202, stored as `pending` for the delivery worker.
+9. otherwise → 202, stored as `pending` for the delivery worker;
+10. the database cannot be reached → 503 `database_unavailable` with `Retry-After`: nothing
+    was stored, the sender should deliver it again.
 
 The oversized-body check comes after the signature *header* check but before the body is read:
 verifying the HMAC needs the whole body, and reading an unbounded body from an
 unauthenticated client is the cheaper attack. An unsigned request never learns more than
-that it is unsigned. Nothing else happens in the request: the event is one INSERT, and the
-Slack work is the delivery worker's (`integrations/delivery`).
+that it is unsigned. Nothing else happens in the request: the event is one INSERT, committed
+together with the concurrent requests' (group commit, `storage.intake_writer`) before the
+answer is sent, and the Slack work is the delivery worker's (`integrations/delivery`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from pydantic import SecretStr
 
 from integrations.intake import Classified, NotAWebhook
@@ -38,7 +42,7 @@ from integrations.routes import INTAKE
 from settings import Settings
 from storage.domain import NewIntegration, Service, Status
 from web.errors import ApiError
-from web.requests import parse_json_object, read_body
+from web.requests import parse_json_document, read_body
 from web.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -107,9 +111,9 @@ def receive(source: Source) -> tuple[Response, int]:
         _require_signature_header(source)
         body = _read_body(rt.settings.connect_webhook_max_body_bytes)
         _verify(source, secret, body)
-        payload = _parse(body)
+        payload, payload_json = _parse(body)
         classified = _classify(source, payload)
-        response, status, outcome = _store(source, classified, payload, body)
+        response, status, outcome = _store(source, classified, payload, payload_json, body)
         return response, status
     except ApiError as exc:
         outcome = exc.code
@@ -184,9 +188,9 @@ def _verify(source: Source, secret: bytes, body: bytes) -> None:
     raise ApiError(401, "bad_signature", "signature does not match the body")
 
 
-def _parse(body: bytes) -> dict[str, Any]:
+def _parse(body: bytes) -> tuple[dict[str, Any], str]:
     try:
-        return parse_json_object(body)
+        return parse_json_document(body)
     except ApiError as exc:
         log.warning("webhook.invalid_json error=%s", exc.message)
         raise
@@ -211,11 +215,17 @@ def _classify(source: Source, payload: dict[str, Any]) -> Classified:
 
 
 def _store(
-    source: Source, classified: Classified, payload: dict[str, Any], body: bytes
+    source: Source,
+    classified: Classified,
+    payload: dict[str, Any],
+    payload_json: str,
+    body: bytes,
 ) -> tuple[Response, int, str]:
+    """One INSERT, group-committed with the other requests' (`storage.intake_writer`); the
+    answer waits for its commit. A database outage is a 503 (`web.errors`)."""
     key = delivery_key(request.headers.get(source.delivery_header), body)
     reason = classified.ignore
-    integration, created = runtime().repos.integrations.record(
+    integration = runtime().repos.intake.record(
         NewIntegration(
             source_service=source.name,
             target_service=Service.SLACK,
@@ -227,15 +237,16 @@ def _store(
             status=Status.IGNORED if reason else Status.PENDING,
             error_message=reason,
             event_key=classified.event_key,
+            payload_json=payload_json,
         )
     )
     answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
-    if not created:
+    if not integration.created:
         log.info(
             "webhook.duplicate source=%s integration=%s key=%s", source.name, integration.id, key
         )
         answer |= {"message": "Already received", "status": integration.status.value}
-        return jsonify(answer), 200, "duplicate"
+        return _json(answer), 200, "duplicate"
     if reason:
         log.info(
             "webhook.ignored source=%s event=%s integration=%s reason=%s",
@@ -245,7 +256,7 @@ def _store(
             reason,
         )
         answer |= {"message": f"Ignored: {reason}", "status": Status.IGNORED.value}
-        return jsonify(answer), 200, "ignored"
+        return _json(answer), 200, "ignored"
     log.info(
         "webhook.accepted source=%s event=%s integration=%s thread=%s",
         source.name,
@@ -257,4 +268,9 @@ def _store(
     if worker is not None:
         worker.wake()
     answer |= {"message": "Webhook accepted", "status": Status.PENDING.value}
-    return jsonify(answer), 202, "accepted"
+    return _json(answer), 202, "accepted"
+
+
+def _json(answer: dict[str, Any]) -> Response:
+    """The answer as JSON, as `jsonify` writes it, without its provider's per-call setup."""
+    return Response(json.dumps(answer, separators=(",", ":")) + "\n", mimetype="application/json")

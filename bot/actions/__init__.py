@@ -1,4 +1,5 @@
-"""Block actions on the messages the app posts (buttons and selects of its cards)."""
+"""Listeners of the buttons on the messages the app posts (`block_actions`) and of the
+modals they open."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.actions import home, jira_card
+from bot.actions import github_cards, home, jira_card
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -15,3 +16,4 @@ if TYPE_CHECKING:
 def register(app: App, services: BotServices) -> None:
     jira_card.register(app, services)
     home.register(app, services)  # the App Home's checkboxes and Retry
+    github_cards.register(app, services)

@@ -96,6 +96,7 @@ class Worker:
         self._on_threads = on_threads
         self._stopping = threading.Event()
         self._wake = threading.Condition()
+        self._woken = False
         self._threads: list[threading.Thread] = []
         self._sweep = UnroutedSweep(self.repos.queue, self._count)
         self._in_flight: set[Lease] = set()
@@ -119,10 +120,13 @@ class Worker:
 
     def routes(self) -> list[tuple[str, str]]:
         """Registered handlers whose target this worker can reach (Jira targets too when Jira
-        is configured; every handler gets the Slack poster, so Slack is needed for all)."""
+        is configured, GitHub ones with `GITHUB_TOKEN`; every handler gets the Slack poster,
+        so Slack is needed for all)."""
         available = {Service.SLACK.value} if self.container.slack_configured else set()
         if available and self.container.settings.jira_configured:
             available.add(Service.JIRA.value)
+        if available and self.container.github is not None:
+            available.add(Service.GITHUB.value)
         return [(s, t) for s, t in routes() if t in available]
 
     # Lifecycle ----------------------------------------------------------------------------
@@ -180,8 +184,11 @@ class Worker:
         return sum(1 for t in self._threads if t.is_alive())
 
     def wake(self) -> None:
-        """A new event was stored: look now instead of at the next poll."""
+        """A new event was stored: look now instead of at the next poll. Kept until a
+        thread is about to wait, so a wake that comes while every thread is busy (after its
+        claim, before its wait) is not lost for a whole poll interval."""
         with self._wake:
+            self._woken = True
             self._wake.notify_all()
 
     @property
@@ -211,8 +218,9 @@ class Worker:
                 continue
             if handled == 0:
                 with self._wake:
-                    if not self.stopping:
+                    if not self.stopping and not self._woken:
                         self._wake.wait(self.config.poll_seconds)
+                    self._woken = False
 
     # Delivering ---------------------------------------------------------------------------
 

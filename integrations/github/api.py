@@ -26,6 +26,7 @@ from github import (
     RateLimitExceededException,
     UnknownObjectException,
 )
+from github.Issue import Issue as GhIssue
 from pydantic import ValidationError
 from urllib3.util.retry import Retry
 
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TIMEOUT_SECONDS = 10
+ROLES = ("admin", "maintain", "write", "triage", "read")
+"""GitHub's repository roles, strongest first (`role_name` of the permission endpoint)."""
 FAILED_CHECKS = frozenset(
     {"failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
 )
@@ -309,3 +312,72 @@ class GitHubApi:
         except ValidationError as exc:
             log.warning("github_api.unexpected_shape link=%s errors=%s", link, exc.error_count())
             return None
+
+    # Acting from Slack: comments, issue state, permissions -------------------------------
+
+    def add_comment(self, full_name: str, number: int, body: str) -> tuple[int, str]:
+        """Comment on a pull request or issue as the token's account; the comment's id and
+        web address."""
+
+        def create() -> tuple[int, str]:
+            made = self._item(full_name, number).create_comment(body)
+            return made.id, made.html_url
+
+        return self._call(f"{full_name}#{number}", create)
+
+    def edit_comment(self, full_name: str, number: int, comment_id: int, body: str) -> None:
+        """Raises `NotVisible` when the comment is gone."""
+        what = f"Comment {comment_id} on {full_name}#{number}"
+        self._call(what, lambda: self._item(full_name, number).get_comment(comment_id).edit(body))
+
+    def delete_comment(self, full_name: str, number: int, comment_id: int) -> bool:
+        """Delete a comment; False when it was already gone."""
+        what = f"Comment {comment_id} on {full_name}#{number}"
+        try:
+            self._call(what, lambda: self._item(full_name, number).get_comment(comment_id).delete())
+        except NotVisible:
+            return False
+        return True
+
+    def comments(self, full_name: str, number: int) -> list[tuple[int, str]]:
+        """`(id, body)` of every comment on a pull request or issue, oldest first."""
+        what = f"Comments of {full_name}#{number}"
+        return self._call(
+            what,
+            lambda: [(c.id, c.body or "") for c in self._item(full_name, number).get_comments()],
+        )
+
+    def set_issue_state(
+        self, full_name: str, number: int, state: str, reason: str | None = None
+    ) -> SlackMessage | None:
+        """Close (`reason`: `completed`, `not_planned`) or reopen an issue; its new card."""
+
+        def edit() -> SlackMessage | None:
+            issue = self._item(full_name, number)
+            if reason is not None:
+                issue.edit(state=state, state_reason=reason)
+            else:
+                issue.edit(state=state)
+            return self._card(GitHubLink(full_name, "issues", number))
+
+        return self._call(f"Issue {full_name}#{number}", edit)
+
+    def role(self, full_name: str, login: str) -> str | None:
+        """The role of `login` in the repository (`admin`, `maintain`, `write`, `triage`,
+        `read`; a custom role as its base permission), or None when GitHub says the login
+        is no collaborator (404)."""
+
+        def read() -> str | None:
+            repo = self._github.get_repo(full_name)
+            try:
+                role = repo.get_collaborator_role_name(login)
+            except UnknownObjectException:
+                return None
+            if role in ROLES:
+                return role
+            return repo.get_collaborator_permission(login)  # legacy: admin, write, read, none
+
+        return self._call(f"The permission of {login} in {full_name}", read)
+
+    def _item(self, full_name: str, number: int) -> GhIssue:
+        return self._github.get_repo(full_name).get_issue(number)

@@ -31,6 +31,12 @@ each as its own `slack → slack` event linking to the thread posted here.
 Reviews. Before anything else, each pull request event's requested reviewers are kept
 (`integrations.github.reviews`) for the App Home's "awaiting your review".
 
+Comments made from Slack (a thread reply with `sync_comments`, the card's *Comment* button:
+a `github_comment_message` mapping with `extra_data.origin = "slack"`) are never posted back:
+their `issue_comment` webhooks are ignored. The Slack → GitHub row shares the item's
+ordering key (`github:owner/repo#42`), so a webhook that arrives before that row has stored
+the mapping waits for it.
+
 With `GITHUB_TOKEN`, pull request cards show mergeability and checks from the API; an API
 failure leaves the card as the payload has it (the event is not held back for it).
 """
@@ -43,12 +49,17 @@ from dataclasses import dataclass
 
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.github.api import GitHubApi, GitHubApiError
-from integrations.github.cards import with_status
+from integrations.github.card_actions import forget_said, said_in
+from integrations.github.card_buttons import with_buttons
+from integrations.github.cards import object_id, with_status
 from integrations.github.dispatch import GitHubEvent, InvalidPayload, parse, render
 from integrations.github.filters import EventFacts, broadcast, facts, matches
 from integrations.github.jira_comments import record_links
 from integrations.github.jira_links import jira_mentions, pr_jira_keys
+from integrations.github.markdown import made_from_slack
 from integrations.github.models import (
+    IssueCommentEvent,
+    IssuesEvent,
     PullRequestEvent,
     PullRequestReviewCommentEvent,
     PullRequestReviewEvent,
@@ -76,6 +87,8 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
         raise Fail(str(exc)) from None
     if isinstance(parsed, Ignored):
         return Done("ignored", parsed.reason)
+    if (echo := _made_from_slack(context.container.repos, parsed)) is not None:
+        return Done("ignored", echo)
     people = GitHubPeople(context.container.people.slack_ids_of_github(logins_of(parsed.model)))
     rendered = render(parsed, people)
     if isinstance(rendered, Ignored):
@@ -132,6 +145,22 @@ class _Outcome:
         return cls(report.summary(), refs[0] if refs else None, report.skipped, report.telling)
 
 
+def _made_from_slack(repos: Repositories, parsed: GitHubEvent) -> str | None:
+    """Why a comment event is not posted: the app made the comment from Slack."""
+    model = parsed.model
+    if not isinstance(model, IssueCommentEvent):
+        return None
+    comment = f"{object_id(model.repository, model.issue.number)}/issuecomment-{model.comment.id}"
+    linked = repos.mappings.targets_of(MappingType.GITHUB_COMMENT_MESSAGE, Service.GITHUB, comment)
+    if any(m.extra_data.get("origin") == "slack" for m in linked):
+        return f"comment {comment} was made from Slack: not posted back"
+    if made_from_slack(model.comment.body):
+        # The Comment button's mapping is stored once the thread note is posted: a webhook
+        # delivered in between is known by what the app wrote.
+        return f"comment {comment} was made from Slack (its text says so): not posted back"
+    return None
+
+
 # Routing --------------------------------------------------------------------------------
 
 
@@ -168,8 +197,23 @@ def _deliver_thread_post(
         MappingType.GITHUB_THREAD, Service.GITHUB, object_id
     ):
         post = _with_api_status(context.container.github, parsed, post)
-    delivery = Delivery(post, channels=tuple(channels), broadcast_channels=tuple(broadcasting))
-    return _Outcome.of(context.poster.deliver(delivery))
+        post = _with_buttons(context.container.github, parsed, post)
+    repos = context.container.repos
+    model = parsed.model
+    said = (
+        said_in(repos, object_id, model.action)
+        if isinstance(model, IssuesEvent) and model.action in ("closed", "reopened")
+        else []
+    )
+    delivery = Delivery(
+        post,
+        channels=tuple(channels),
+        broadcast_channels=tuple(broadcasting),
+        said_in=tuple(thread.target_id for thread in said),
+    )
+    outcome = _Outcome.of(context.poster.deliver(delivery))
+    forget_said(repos, said)
+    return outcome
 
 
 def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
@@ -188,6 +232,29 @@ def _with_api_status(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPos
         log.info("github.card_status_skipped thread=%s reason=%s", post.thread_key, exc)
         return post
     return dataclasses.replace(post, card=with_status(post.card, status))
+
+
+def _with_buttons(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) -> ThreadPost:
+    """The card with its buttons (`card_buttons`), when a token lets them work."""
+    model = parsed.model
+    if api is None or post.card is None:
+        return post
+    if isinstance(model, IssuesEvent | IssueCommentEvent):
+        item, issue = object_id(model.repository, model.issue.number), model.issue
+        buttons = with_buttons(
+            post.card,
+            item,
+            issue=not issue.is_pull_request,
+            is_open=issue.state != "closed",
+        )
+    elif isinstance(
+        model, PullRequestEvent | PullRequestReviewEvent | PullRequestReviewCommentEvent
+    ):
+        item = object_id(model.repository, model.pull_request.number)
+        buttons = with_buttons(post.card, item, issue=False, is_open=True)
+    else:
+        return post
+    return dataclasses.replace(post, card=buttons)
 
 
 # Jira issue threads ---------------------------------------------------------------------

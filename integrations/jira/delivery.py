@@ -26,7 +26,6 @@ link to the reply posted here; never the person who made the change.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -37,7 +36,7 @@ from integrations.jira.echo import card_echo
 from integrations.jira.formatters import Context, change_kinds, slack_mentions
 from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook, unreadable
-from integrations.messages import Delivery, Ignored, ThreadPost
+from integrations.messages import Delivery, Ignored
 from integrations.notifications import outbox
 from integrations.notifications.messages import jira_notices
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
@@ -70,8 +69,6 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     rendered = spec.formatter(webhook, ctx)
     if isinstance(rendered, Ignored):
         return Done("ignored", rendered.reason)
-    if echo is not None and isinstance(rendered, ThreadPost):
-        rendered = replace(rendered, said_in=echo.threads)
     subscriptions = repos.subscriptions.matching(Service.JIRA, issue.project_key)
     channels, broadcast = _route(subscriptions, webhook, issue, spec)
     report = context.poster.deliver(
@@ -80,6 +77,7 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
             channels=tuple(channels),
             broadcast_channels=tuple(broadcast),
             start_threads=spec.starts_thread,
+            said_in=tuple(sorted(echo.threads)) if echo is not None else (),
         )
     )
     notices = jira_notices(

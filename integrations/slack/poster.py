@@ -143,11 +143,14 @@ class SlackPoster:
         for thread in self._mappings.targets_of(mapping_type, service, object_id):
             channel, ts = parse_slack_ref(thread.target_id)
             threaded.add(channel)
+            if thread.target_id in delivery.said_in:
+                work.skipped.append(f"{thread.target_id}: already said there, from Slack")
+                continue
             if thread.extra_data.get("subscribed") and channel not in wanted:
                 work.skipped.append(f"{thread.target_id}: its channel does not take this event")
                 continue
             broadcast = post.broadcast or channel in broadcast_channels
-            said = channel in replied or thread.target_id in post.said_in
+            said = channel in replied
             reply = None if edits_only or said else post.reply
             self._guarded(
                 work,

@@ -61,6 +61,13 @@ class GitHubFilters(BaseModel):
     exclude_authors: list[str] = Field(default_factory=list, description="e.g. dependabot[bot]")
     exclude_bots: bool = Field(default=False, description="skip events by any bot account")
     skip_drafts: bool = Field(default=False, description="skip draft pull requests")
+    sync_comments: bool = Field(
+        default=False,
+        description=(
+            "replies in the threads of its pull requests and issues become GitHub comments "
+            "(needs GITHUB_TOKEN)"
+        ),
+    )
     broadcast: list[str] = Field(
         default_factory=list,
         description="state changes also sent to the channel (reply_broadcast), e.g. merged",

@@ -5,7 +5,8 @@ stored subscription back to that syntax (what `/ticket subscriptions` lists).
     /ticket subscribe jira PROJ [events] [filters]
 
 GitHub filters: `label:bug` (also `+label:bug`), `-label:wontfix`, `-author:dependabot[bot]`,
-`-bots`, `-drafts`, `broadcast:merged,approved`. Jira filters: `type:Bug`, `priority:High`,
+`-bots`, `-drafts`, `broadcast:merged,approved`, `sync_comments` (thread replies become
+GitHub comments). Jira filters: `type:Bug`, `priority:High`,
 `label:x`, `-label:y`, `broadcast:status`. Values with spaces are quoted: `label:"good first
 issue"`.
 """
@@ -66,6 +67,7 @@ _FLAG_FILTERS = {
         "-bot": "exclude_bots",
         "-drafts": "skip_drafts",
         "-draft": "skip_drafts",
+        "sync_comments": "sync_comments",
     },
     "jira": {},
 }
@@ -163,4 +165,6 @@ def describe_subscription(
         parts.append("-drafts")
     if filters.get("broadcast"):
         parts.append("broadcast:" + ",".join(filters["broadcast"]))
+    if filters.get("sync_comments"):
+        parts.append("sync_comments")
     return " ".join(parts)

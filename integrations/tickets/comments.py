@@ -1,25 +1,29 @@
-"""`CommentSync`: replies in a Slack thread linked to a Jira issue become comments on it.
+"""`CommentSync`: replies in a Slack thread linked to a Jira issue, or to a GitHub pull
+request or issue whose subscription has `sync_comments`, become comments on it.
 
 A reply becomes `<name> via Slack: …` plus its permalink; an edit updates that comment; a
-deletion deletes it. Each mirrored reply is stored as a `COMMENT_MESSAGE` mapping (source
-jira `PROJ-1/10042`, target slack `C0123:1700000000.000200`, `extra_data.origin = "slack"`),
-which is also how the Jira → Slack direction knows not to echo the comment back.
+deletion deletes it. Where the comment goes is a `CommentTarget` (`comment_targets`:
+Jira; `integrations.github.slack_comments`: GitHub), found from the thread's mapping. Each
+mirrored reply is stored as a mapping from the comment to the message (`comment_message`:
+jira `PROJ-1/10042`; `github_comment_message`: github `owner/repo#42/issuecomment-123`;
+target slack `C0123:1700000000.000200`, `extra_data.origin = "slack"`), which is also how the
+Jira → Slack and GitHub → Slack directions know not to echo the comment back.
 
-Every mirrored change is an `IntegrationLog` row whose `delivery_key` is Slack's `event_id`:
-a retried delivery (`X-Slack-Retry-Num`, same `event_id`) finds the row and changes nothing.
+Every mirrored change is an `IntegrationLog` row (`slack → jira` or `slack → github`) whose
+`delivery_key` is Slack's `event_id`: a retried delivery (`X-Slack-Retry-Num`, same
+`event_id`) finds the row and changes nothing.
 
-Ordering. The row's `ordering_key` is the issue, `jira:PROJ-1`: the key Jira's webhooks of
-that issue are queued under (as GitHub's comments on Jira issues are). Jira's
-`comment_created` for the new comment can arrive while the attempt still waits for Jira's
-answer; it then waits behind this row until the attempt has ended and stored the mapping, so
-it is recognised as made from Slack and not posted back. An edit can never overtake the
-creation of its comment either: an edit or deletion of a message whose comment is not known
-yet is queued for the worker (which delivers one issue's events in order) instead of being
-tried at once.
+Ordering. The row's `ordering_key` is the item, `jira:PROJ-1` or `github:owner/repo#42`: the
+key that service's webhooks of the item are queued under. The webhook announcing the new
+comment can arrive while the attempt still waits for the answer; it then waits behind this
+row until the attempt has ended and stored the mapping, so it is recognised as made from
+Slack and not posted back. An edit can never overtake the creation of its comment either: an
+edit or deletion of a message whose comment is not known yet is queued for the worker (which
+delivers one item's events in order) instead of being tried at once.
 
 Never twice. An attempt whose answer never came (a timeout) may still have created the
 comment. A retry (any attempt after the first, and a replay whose attempt number is unknown)
-therefore first looks through the issue's comments for the one this message produced (a
+therefore first looks through the item's comments for the one this message produced (a
 `… via Slack: …` comment naming the message's permalink) and adopts it instead of adding
 another.
 """
@@ -29,24 +33,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from integrations.jira_api import (
-    JiraError,
-    JiraGateway,
-    JiraNotFound,
-    JiraUnavailable,
-    RichText,
-)
+from integrations.github.api import GitHubApi
+from integrations.github.slack_comments import GitHubComments
+from integrations.jira_api import JiraGateway
 from integrations.messages import Ignored
 from integrations.people import Directory
 from integrations.slack.writer import SlackWriter
-from integrations.slack_to_jira import mentioned_users
-from integrations.tickets import formatting
+from integrations.tickets.comment_targets import (
+    Authored,
+    CommentGone,
+    CommentRejected,
+    CommentTarget,
+    CommentUnavailable,
+    JiraComments,
+)
 from integrations.tickets.models import CommentRequest, MessageRef
 from integrations.tickets.thread_events import ThreadMessage
 from storage import Repositories
 from storage.domain import (
     Integration,
-    MappingType,
     NewIntegration,
     ServiceMapping,
     Status,
@@ -82,10 +87,14 @@ class CommentSync:
         repos: Repositories,
         people: Directory,
         worker_id: str,
+        github: GitHubApi | None = None,
         lease_seconds: float = LEASE_SECONDS,
         retry_seconds: float = 2.0,
     ) -> None:
-        self._jira = jira
+        self._targets: dict[str, CommentTarget] = {
+            "jira": JiraComments(jira, people),
+            "github": GitHubComments(github, repos, people),
+        }
         self._slack = slack
         self._repos = repos
         self._people = people
@@ -93,44 +102,53 @@ class CommentSync:
         self._lease_seconds = lease_seconds
         self._retry_seconds = retry_seconds  # the first retry, as the worker's backoff
 
+    def _target(self, request: CommentRequest) -> CommentTarget:
+        return self._targets[request.service]
+
     # --- intake (at ack time) ---------------------------------------------------------------
 
     def plan(self, message: ThreadMessage, event_id: str | None) -> CommentRequest | Ignored:
-        """Which issue the message belongs to; `Ignored` when its thread is not linked."""
-        if not self._jira.configured:
-            return Ignored("Jira is not configured")
-        mappings = self._repos.mappings
-        thread = mappings.source_of(
-            MappingType.ISSUE_THREAD, "slack", slack_ref(message.channel_id, message.thread_ts)
-        )
-        if thread is None or thread.source_service != "jira":
-            return Ignored("thread not linked to a Jira issue")
-        ref = MessageRef(channel_id=message.channel_id, ts=message.ts, thread_ts=message.thread_ts)
-        if message.action == "add" and self._comment_of(ref) is not None:
-            return Ignored("message already mirrored")
-        return CommentRequest(
-            action=message.action,
-            issue_key=thread.source_id,
-            message=ref,
-            user_id=message.user_id,
-            text=message.text,
-            event_id=event_id,
-        )
+        """Which item the message belongs to; `Ignored` when its thread is not linked, or
+        its target does not take replies (not configured, `sync_comments` off)."""
+        thread_ref = slack_ref(message.channel_id, message.thread_ts)
+        for target in self._targets.values():
+            thread = self._repos.mappings.source_of(target.thread_type, "slack", thread_ref)
+            if thread is None or thread.source_service != target.service:
+                continue
+            refused = target.refuses(thread, message.channel_id)
+            if refused is not None:
+                return refused
+            ref = MessageRef(
+                channel_id=message.channel_id, ts=message.ts, thread_ts=message.thread_ts
+            )
+            request = CommentRequest(
+                action=message.action,
+                service=target.service,
+                issue_key=thread.source_id,
+                message=ref,
+                user_id=message.user_id,
+                text=message.text,
+                event_id=event_id,
+            )
+            if message.action == "add" and self._comment_of(request) is not None:
+                return Ignored("message already mirrored")
+            return request
+        return Ignored("thread not linked to a Jira issue or a GitHub pull request or issue")
 
     def accept(self, request: CommentRequest) -> Accepted:
         """Store the change durably; leased to this process when it can be made at once."""
         new = NewIntegration(
             source_service="slack",
-            target_service="jira",
+            target_service=request.service,
             event_type=request.event_type,
             payload={"comment": request.model_dump(mode="json")},
             source_id=request.message.ref,
             target_id=request.issue_key,
             delivery_key=request.event_id,
-            ordering_key=f"jira:{request.issue_key}",
+            ordering_key=f"{request.service}:{request.issue_key}",
         )
-        known = request.action == "add" or self._comment_of(request.message) is not None
-        # Made at once only when nothing older of this issue waits: a queued earlier edit
+        known = request.action == "add" or self._comment_of(request) is not None
+        # Made at once only when nothing older of this item waits: a queued earlier edit
         # replayed later would otherwise overwrite this newer one.
         inline = known and not self._repos.queue.has_undelivered(new.ordering_key or "")
         if inline:
@@ -151,11 +169,12 @@ class CommentSync:
     # --- the first attempt ----------------------------------------------------------------
 
     def first_attempt(self, claim: Claim, request: CommentRequest) -> Mirrored | None:
-        """Make the change now; Jira trouble leaves it to the worker's retries."""
+        """Make the change now; trouble on the other side leaves it to the worker's retries."""
         queue, worker = self._repos.queue, self._worker_id
+        service = request.service
         try:
             result = self.deliver(request, look_back=claim.is_retry)
-        except JiraUnavailable as error:
+        except CommentUnavailable as error:
             queue.retry_later(
                 claim,
                 worker,
@@ -165,11 +184,15 @@ class CommentSync:
                 ),
                 outcome="retry",
             )
-            log.warning("comment.jira_unavailable integration=%s error=%s", claim.id, error)
+            log.warning(
+                "comment.unavailable service=%s integration=%s error=%s", service, claim.id, error
+            )
             return None
-        except JiraError as error:  # rejected (4xx), or not configured: retrying won't help
+        except CommentRejected as error:  # rejected (4xx), or not configured: retrying won't help
             queue.fail(claim, worker, error=str(error))
-            log.warning("comment.rejected integration=%s error=%s", claim.id, error)
+            log.warning(
+                "comment.rejected service=%s integration=%s error=%s", service, claim.id, error
+            )
             return None
         queue.complete(
             claim,
@@ -179,8 +202,9 @@ class CommentSync:
             target_id=result.comment,
         )
         log.info(
-            "comment.%s integration=%s message=%s comment=%s",
+            "comment.%s service=%s integration=%s message=%s comment=%s",
             request.action,
+            service,
             claim.id,
             request.message.ref,
             result.comment,
@@ -189,51 +213,60 @@ class CommentSync:
 
     # --- delivery (first attempt and replays) ---------------------------------------------
 
-    def _comment_of(self, message: MessageRef) -> ServiceMapping | None:
-        return self._repos.mappings.source_of(MappingType.COMMENT_MESSAGE, "slack", message.ref)
+    def _comment_of(self, request: CommentRequest) -> ServiceMapping | None:
+        """The comment this message made (mappings of other origins are not ours)."""
+        found = self._repos.mappings.source_of(
+            self._target(request).comment_type, "slack", request.message.ref
+        )
+        return found if found is not None and found.extra_data.get("origin") == "slack" else None
 
     def deliver(self, request: CommentRequest, *, look_back: bool) -> Mirrored:
         """Idempotent: adding a comment that exists, or deleting one that is gone, is done.
 
         `look_back`: an earlier attempt may have created the comment without hearing back
         (pass it on every retry, and whenever the attempt number is unknown).
+        Raises `CommentUnavailable` (retry) or `CommentRejected` (fail).
         """
         if request.action == "add":
-            return self._add(request, look_back=look_back)
-        mapping = self._comment_of(request.message)
+            try:
+                return self._add(request, look_back=look_back)
+            except CommentGone as gone:  # the issue or item itself is gone
+                raise CommentRejected(str(gone)) from None
+        target = self._target(request)
+        mapping = self._comment_of(request)
         if mapping is None:
-            return Mirrored("ignored", "no Jira comment mirrors this message")
-        key, _, comment_id = mapping.source_id.partition("/")
+            return Mirrored("ignored", f"no {target.label} comment mirrors this message")
         if request.action == "edit":
             try:
-                self._jira.update_comment(key, comment_id, self._body(request))
-            except JiraNotFound:
+                target.update(mapping.source_id, request, self._author(request))
+            except CommentGone:
                 return Mirrored("ignored", f"comment {mapping.source_id} no longer exists")
             return Mirrored("completed", comment=mapping.source_id)
-        self._jira.delete_comment(key, comment_id)
+        target.delete(mapping.source_id)
         self._repos.mappings.delete(mapping.id)
         return Mirrored("completed", comment=mapping.source_id)
 
     def _add(self, request: CommentRequest, *, look_back: bool) -> Mirrored:
-        existing = self._comment_of(request.message)
+        existing = self._comment_of(request)
         if existing is not None:
             return Mirrored("completed", "already mirrored", existing.source_id)
-        comment_id = self._made_earlier(request) if look_back else None
+        target = self._target(request)
+        comment = self._made_earlier(target, request) if look_back else None
         detail = None
-        if comment_id is None:
-            comment_id = self._jira.add_comment(request.issue_key, self._body(request))
+        if comment is None:
+            comment = target.add(request, self._author(request))
         else:
             detail = "found the comment an earlier attempt made"
             log.info(
-                "comment.adopted issue=%s comment=%s message=%s",
+                "comment.adopted service=%s item=%s comment=%s message=%s",
+                target.service,
                 request.issue_key,
-                comment_id,
+                comment,
                 request.message.ref,
             )
-        comment = f"{request.issue_key}/{comment_id}"
         self._repos.mappings.link(
-            MappingType.COMMENT_MESSAGE,
-            "jira",
+            target.comment_type,
+            target.service,
             comment,
             "slack",
             request.message.ref,
@@ -241,27 +274,16 @@ class CommentSync:
         )
         return Mirrored("completed", detail, comment)
 
-    def _made_earlier(self, request: CommentRequest) -> str | None:
-        """The id of the comment an earlier attempt made for this message, if there is one.
-
-        It says `… via Slack: …` and links the message: Slack permalinks name it as
-        `/archives/<channel>/p<ts without the dot>` (a `ts` always has six decimals, so one
-        message's path is never the start of another's). The oldest such comment wins.
-        """
+    @staticmethod
+    def _made_earlier(target: CommentTarget, request: CommentRequest) -> str | None:
+        """Slack permalinks name a message as `/archives/<channel>/p<ts without the dot>` (a
+        `ts` always has six decimals, so one message's path is never the start of
+        another's). The oldest such comment wins."""
         message = request.message
         path = f"/archives/{message.channel_id}/p{message.ts.replace('.', '')}"
-        for comment in self._jira.comments(request.issue_key):
-            if path in comment.text and formatting.VIA_SLACK in comment.text:
-                return comment.id
-        return None
+        return target.made_earlier(request, path)
 
-    def _body(self, request: CommentRequest) -> RichText:
+    def _author(self, request: CommentRequest) -> Authored:
         name = self._people.slack_person(request.user_id).name if request.user_id else "Someone"
         link = self._slack.permalink(request.message.channel_id, request.message.ts)
-        return formatting.comment(
-            name,
-            request.text,
-            link,
-            mentions=self._people.mentions(mentioned_users(request.text)),
-            v3=self._jira.rich_text_v3,
-        )
+        return Authored(name, link)

@@ -94,8 +94,12 @@ class TicketRequest(_Frozen):
         return slack_ref(self.channel_id, ts) if ts else self.channel_id
 
 
+CommentService = Literal["jira", "github"]
+"""Where Slack thread replies are mirrored as comments."""
+
+
 class MessageRef(_Frozen):
-    """A Slack message in a thread linked to a Jira issue."""
+    """A Slack message in a thread linked to a Jira issue or a GitHub pull request/issue."""
 
     channel_id: str
     ts: str
@@ -107,14 +111,28 @@ class MessageRef(_Frozen):
 
 
 class CommentRequest(_Frozen):
-    """Mirror one Slack thread message on the linked Jira issue (add, edit or delete)."""
+    """Mirror one Slack thread message on the linked Jira issue or GitHub pull request/issue
+    (add, edit or delete).
+
+    `service` names the target (`jira`, the default, is left out of the stored payload, so
+    the payloads of Jira comments stay as they were); `issue_key` is the Jira key `PROJ-1`
+    or the GitHub item `owner/repo#42`.
+    """
 
     action: Literal["add", "edit", "delete"]
+    service: CommentService = "jira"
     issue_key: str
     message: MessageRef
     user_id: str | None = None
     text: str = ""
     event_id: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_default_service(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped = handler(self)
+        if dumped.get("service") == "jira":
+            dumped.pop("service")
+        return dumped
 
     @property
     def event_type(self) -> str:

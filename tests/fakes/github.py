@@ -13,7 +13,13 @@ What it mirrors of GitHub:
   ``X-RateLimit-Remaining: 0`` and either ``Retry-After`` (secondary limit, the default) or
   only ``X-RateLimit-Reset`` (primary limit, :meth:`FakeGitHub.rate_limit`), with GitHub's
   messages, which PyGithub's ``GithubRetry`` understands;
-- lists are paginated with ``per_page``/``page`` and ``Link`` headers.
+- lists are paginated with ``per_page``/``page`` and ``Link`` headers;
+- issue comments are created, read, edited and deleted by id (``/issues/comments/{id}``;
+  an unknown id → 404); an issue's ``state`` is patched (``open``/``closed``, with
+  ``state_reason``; anything else → 422 ``Validation Failed``);
+- ``/collaborators/{login}/permission`` answers ``permission`` (the legacy base role:
+  ``maintain`` reads ``write``, ``triage`` reads ``read``), ``role_name`` and ``user`` for
+  a collaborator (:meth:`FakeGitHub.add_collaborator`), and 404 for a login that is none.
 
 ``Github(auth=Auth.Token(t), base_url=fake.url)`` works as well as ``fake.url + "/api/v3"``
 (PyGithub keeps the path of ``base_url`` as the prefix of every request, and follows the
@@ -47,6 +53,7 @@ from tests.fakes.github_data import (
     Review,
     Status,
     check_run_json,
+    collaborator_permission_json,
     combined_state,
     commit_json,
     full_user_json,
@@ -377,6 +384,19 @@ class FakeGitHub(FakeService):
                 pull.requested_reviewers.remove(user)
             return review
 
+    def add_collaborator(self, full_name: str, login: str, role: str = "write") -> GhUser:
+        """`login` is a collaborator of the repository with `role` (admin, maintain, write,
+        triage or read)."""
+        with self.lock:
+            user = self.users.get(login) or self.add_user(login)
+            self.repos[full_name].collaborators[login] = role
+            return user
+
+    def comment(self, full_name: str, comment_id: int) -> IssueComment | None:
+        """An issue or pull request comment of the repository, by id."""
+        found = self._find_comment(self.repos[full_name], comment_id)
+        return found[1] if found else None
+
     def add_hook(
         self, full_name: str, url: str, events: list[str] | None = None, *, active: bool = True
     ) -> Hook:
@@ -470,6 +490,15 @@ class FakeGitHub(FakeService):
             ("GET", repo + r"/issues/(?P<number>\d+)", self._issue),
             ("GET", repo + r"/issues/(?P<number>\d+)/comments", self._issue_comments),
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._add_issue_comment),
+            ("PATCH", repo + r"/issues/(?P<number>\d+)", self._edit_issue),
+            ("GET", repo + r"/issues/comments/(?P<comment_id>\d+)", self._get_comment),
+            ("PATCH", repo + r"/issues/comments/(?P<comment_id>\d+)", self._edit_comment),
+            ("DELETE", repo + r"/issues/comments/(?P<comment_id>\d+)", self._delete_comment),
+            (
+                "GET",
+                repo + r"/collaborators/(?P<login>[^/]+)/permission",
+                self._collaborator_permission,
+            ),
             ("GET", repo + r"/commits/(?P<ref>[^/]+)", self._commit),
             ("GET", repo + r"/commits/(?P<ref>[^/]+)/check-runs", self._check_runs),
             ("GET", repo + r"/commits/(?P<ref>[^/]+)/status", self._combined_status),
@@ -714,6 +743,97 @@ class FakeGitHub(FakeService):
         )
         response.status_code = 201
         return response
+
+    def _edit_issue(self, ctx: _Ctx, owner: str, name: str, number: str) -> Any:
+        repo = self._visible_repo(ctx, owner, name)
+        target = self._issue_or_pull(repo, number)
+        if ctx.token is None:
+            raise GitHubError(401, "Requires authentication")
+        body = request.get_json(silent=True) or {}
+        state = body.get("state", target.state)
+        reason = body.get("state_reason")
+        if state not in ("open", "closed") or reason not in (
+            None,
+            "completed",
+            "not_planned",
+            "duplicate",
+            "reopened",
+        ):
+            raise GitHubError(
+                422,
+                "Validation Failed",
+                DOCS + "/issues/issues#update-an-issue",
+                errors=[{"resource": "Issue", "code": "invalid", "field": "state"}],
+            )
+        now = self._now()
+        if state != target.state:
+            target.closed_at = now if state == "closed" else None
+        target.state = state
+        if isinstance(target, Issue):
+            default = "completed" if state == "closed" else "reopened"
+            target.state_reason = reason or (default if "state" in body else target.state_reason)
+        for key in ("title", "body"):
+            if isinstance(body.get(key), str):
+                setattr(target, key, body[key])
+        target.updated_at = now
+        return issue_json(ctx.api, ctx.web, repo, target, self.users)
+
+    def _find_comment(
+        self, repo: Repo, comment_id: int
+    ) -> tuple[Issue | Pull, IssueComment] | None:
+        for target in [*repo.issues.values(), *repo.pulls.values()]:
+            for comment in target.comments:
+                if comment.id == comment_id:
+                    return target, comment
+        return None
+
+    def _comment_by_id(
+        self, ctx: _Ctx, owner: str, name: str, comment_id: str
+    ) -> tuple[Repo, Issue | Pull, IssueComment]:
+        repo = self._visible_repo(ctx, owner, name)
+        found = self._find_comment(repo, int(comment_id))
+        if found is None:
+            raise GitHubError(404, "Not Found", DOCS + "/issues/comments#get-an-issue-comment")
+        return repo, *found
+
+    def _get_comment(self, ctx: _Ctx, owner: str, name: str, comment_id: str) -> Any:
+        repo, target, comment = self._comment_by_id(ctx, owner, name, comment_id)
+        return issue_comment_json(ctx.api, ctx.web, repo, target.number, comment, self.users)
+
+    def _edit_comment(self, ctx: _Ctx, owner: str, name: str, comment_id: str) -> Any:
+        repo, target, comment = self._comment_by_id(ctx, owner, name, comment_id)
+        if ctx.token is None:
+            raise GitHubError(401, "Requires authentication")
+        body = request.get_json(silent=True) or {}
+        if not isinstance(body.get("body"), str) or not body["body"]:
+            raise GitHubError(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "IssueComment", "code": "missing_field", "field": "body"}],
+            )
+        comment.body = body["body"]
+        comment.updated_at = self._now()
+        return issue_comment_json(ctx.api, ctx.web, repo, target.number, comment, self.users)
+
+    def _delete_comment(self, ctx: _Ctx, owner: str, name: str, comment_id: str) -> None:
+        _, target, comment = self._comment_by_id(ctx, owner, name, comment_id)
+        if ctx.token is None:
+            raise GitHubError(401, "Requires authentication")
+        target.comments.remove(comment)
+
+    def _collaborator_permission(self, ctx: _Ctx, owner: str, name: str, login: str) -> Any:
+        repo = self._visible_repo(ctx, owner, name)
+        if ctx.token is None:
+            raise GitHubError(401, "Requires authentication")
+        found = next((k for k in repo.collaborators if k.lower() == login.lower()), None)
+        if found is None or found not in self.users:
+            raise GitHubError(
+                404,
+                "Not Found",
+                DOCS + "/collaborators/collaborators#get-repository-permissions-for-a-user",
+            )
+        role = repo.collaborators[found]
+        return collaborator_permission_json(ctx.api, ctx.web, self.users[found], role)
 
     def _commit(self, ctx: _Ctx, owner: str, name: str, ref: str) -> Any:
         repo = self._visible_repo(ctx, owner, name)

@@ -77,6 +77,7 @@ class IssueComment:
     user: str
     body: str
     created_at: str
+    updated_at: str | None = None
 
 
 @dataclass
@@ -93,6 +94,7 @@ class Issue:
     updated_at: str
     closed_at: str | None = None
     comments: list[IssueComment] = field(default_factory=list)
+    state_reason: str | None = None
 
 
 @dataclass
@@ -155,6 +157,8 @@ class Repo:
     statuses: list[Status] = field(default_factory=list)
     hooks: list[Hook] = field(default_factory=list)
     archived: bool = False
+    collaborators: dict[str, str] = field(default_factory=dict)
+    """Login → role (`admin`, `maintain`, `write`, `triage`, `read`)."""
 
     @property
     def full_name(self) -> str:
@@ -415,7 +419,7 @@ def issue_json(
         "author_association": "MEMBER",
         "active_lock_reason": None,
         "body": issue.body,
-        "state_reason": None,
+        "state_reason": None if isinstance(issue, Pull) else issue.state_reason,
     }
     if is_pull:
         out["pull_request"] = {
@@ -440,8 +444,36 @@ def issue_comment_json(
         "body": comment.body,
         "user": user_json(api, web, users[comment.user]),
         "created_at": comment.created_at,
-        "updated_at": comment.created_at,
+        "updated_at": comment.updated_at or comment.created_at,
         "author_association": "MEMBER",
+    }
+
+
+LEGACY_PERMISSION = {
+    "admin": "admin",
+    "maintain": "write",
+    "write": "write",
+    "triage": "read",
+    "read": "read",
+}
+"""`permission` of the collaborator permission endpoint: the legacy base role of each role."""
+_ROLE_ORDER = ("read", "triage", "write", "maintain", "admin")
+
+
+def collaborator_permission_json(api: str, web: str, user: GhUser, role: str) -> dict[str, Any]:
+    """`GET /repos/{owner}/{repo}/collaborators/{username}/permission` (a collaborator)."""
+    rank = _ROLE_ORDER.index(role)
+    permissions = {
+        "pull": True,
+        "triage": rank >= 1,
+        "push": rank >= 2,
+        "maintain": rank >= 3,
+        "admin": rank >= 4,
+    }
+    return {
+        "permission": LEGACY_PERMISSION[role],
+        "role_name": role,
+        "user": {**user_json(api, web, user), "permissions": permissions, "role_name": role},
     }
 
 

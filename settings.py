@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     connect_shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=3600)
     connect_slack_channel_posts_per_second: float = Field(default=1.0, ge=0, le=100)
     connect_health_max_pending_age_seconds: float = Field(default=600.0, gt=0, le=86400)
+    connect_admins: Annotated[frozenset[str], NoDecode] = frozenset()  # Slack user ids
 
     # Storage (may hold a password: kept out of repr and dumps)
     database_url: str = Field(default="sqlite:///./connect.db", repr=False, exclude=True)
@@ -91,7 +92,7 @@ class Settings(BaseSettings):
             raise ValueError("must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
         return level
 
-    @field_validator("slack_allowed_channels", mode="before")
+    @field_validator("slack_allowed_channels", "connect_admins", mode="before")
     @classmethod
     def _channel_list(cls, value: object) -> object:
         if isinstance(value, str):

@@ -9,7 +9,7 @@ without guarding every key.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -170,6 +170,20 @@ class CardClick(Payload):
     user: Ref
     container: CardContainer
     message: CardMessage
+    trigger_id: Id
+    actions: Annotated[list[CardElement], Field(min_length=1)]
+
+
+class ViewContainer(Payload):
+    type: Literal["view"]
+    view_id: Id
+
+
+class HomeCardClick(Payload):
+    """A `block_actions` payload of an issue's card buttons on the App Home (no message)."""
+
+    user: Ref
+    container: ViewContainer
     trigger_id: Id
     actions: Annotated[list[CardElement], Field(min_length=1)]
 

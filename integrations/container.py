@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from integrations.github.api import GitHubApi
 from integrations.github.card_actions import GitHubCards
+from integrations.home import HomeService
 from integrations.jira.actions import CardActions
 from integrations.jira.key_replies import KeyReplies
 from integrations.jira.previews import IssuePreviews
@@ -72,6 +73,7 @@ class Container:
     card_actions: CardActions
     jira_previews: IssuePreviews
     key_replies: KeyReplies
+    home: HomeService
     github_cards: GitHubCards
 
     @property
@@ -134,5 +136,8 @@ def build_container(
         ),
         jira_previews=previews,
         key_replies=KeyReplies(previews, slack, repos),
+        home=HomeService(
+            settings=settings, repos=repos, jira=interactive, people=people, slack=slack
+        ),
         github_cards=GitHubCards(github, people, slack, repos),
     )

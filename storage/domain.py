@@ -290,3 +290,28 @@ class CardAction:
     thread: str
     echo_integration_id: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReview:
+    """A pull request whose review is requested of `reviewer` (a lower-cased GitHub login),
+    as the app last saw it (`storage.reviews`)."""
+
+    repository: str
+    number: int
+    title: str
+    url: str
+    author: str | None
+    reviewer: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryHealth:
+    """Events received in the last day by status, the latest failed events (any age), and
+    when the oldest pending event arrived (None: nothing waits)."""
+
+    by_status: dict[str, int]
+    failed: tuple[Integration, ...]
+    oldest_pending: datetime | None
+    now: datetime

@@ -269,3 +269,25 @@ class KeyReply(Base):
     channel_id: Mapped[str] = mapped_column(String(64))
     issue_key: Mapped[str] = mapped_column(String(KEY_LEN))
     replied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewRequest(Base):
+    """A pull request's review requested of a GitHub login, as the app's GitHub events last
+    showed it (the App Home's "awaiting your review"). `pr_updated_at` is the pull request's
+    `updated_at` in the event that said so: an older event (a late retry) changes nothing."""
+
+    __tablename__ = "review_requests"
+    __table_args__ = (
+        UniqueConstraint("repository", "number", "reviewer", name="uq_review_request"),
+        Index("ix_review_request_reviewer", "reviewer"),
+        MYSQL_TABLE,
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    repository: Mapped[str] = mapped_column(String(KEY_LEN))
+    number: Mapped[int] = mapped_column()
+    reviewer: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(ID_LEN))
+    url: Mapped[str] = mapped_column(String(512))
+    author: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    pr_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

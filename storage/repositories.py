@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from storage.card_actions import CardActionRepository
 from storage.db import Database
+from storage.delivery_health import DeliveryHealthReader
 from storage.intake_writer import IntakeWriter
 from storage.integrations import IntegrationRepository
 from storage.key_replies import KeyReplyRepository
 from storage.mappings import MappingRepository
 from storage.people import PeopleRepository
 from storage.queue import QueueRepository
+from storage.reviews import ReviewRequestRepository
 from storage.subscriptions import SubscriptionRepository
 from storage.workers import WorkerRegistry
 
@@ -29,6 +31,8 @@ class Repositories:
     people: PeopleRepository
     card_actions: CardActionRepository
     key_replies: KeyReplyRepository
+    reviews: ReviewRequestRepository
+    health: DeliveryHealthReader
     intake: IntakeWriter
     """New events from the webhooks and the API, group-committed (`storage.intake_writer`)."""
 
@@ -44,5 +48,7 @@ class Repositories:
             PeopleRepository(db),
             CardActionRepository(db),
             KeyReplyRepository(db),
+            ReviewRequestRepository(db),
+            DeliveryHealthReader(db),
             IntakeWriter(db),
         )

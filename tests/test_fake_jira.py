@@ -301,3 +301,31 @@ def test_transitions_leave_out_the_current_status_and_check_their_screen(
     cloud.transition_issue("PROJ-1", "31", fields={"resolution": {"name": "Fixed"}})
     assert fake_jira.issue("PROJ-1").status == "Done"
     assert cloud.issue("PROJ-1").raw["fields"]["resolution"]["name"] == "Fixed"
+
+
+def test_jql_search_cloud_and_server(
+    fake_jira: FakeJira, cloud: JIRA, fake_jira_server: FakeJira, server: JIRA
+) -> None:
+    alice = fake_jira.user_by_email("alice@example.com")
+    assert alice is not None
+    fake_jira.create_issue("PROJ", "Mine", assignee={"accountId": alice.account_id})
+    fake_jira.create_issue("PROJ", "Not mine")
+    jql = f'assignee = "{alice.account_id}" AND statusCategory != Done ORDER BY updated DESC'
+    found = cloud.enhanced_search_issues(jql, maxResults=20, fields="summary", json_result=True)
+    assert isinstance(found, dict)
+    assert [i["key"] for i in found["issues"]] == ["PROJ-1"]
+    assert found["isLast"] is True
+    with pytest.raises(JIRAError) as removed:  # Cloud's old search is gone
+        cloud._get_json("search", params={"jql": jql})
+    assert removed.value.status_code == 410
+    with pytest.raises(JIRAError) as unreadable:
+        cloud.enhanced_search_issues("assignee in membersOf(x)", json_result=True)
+    assert unreadable.value.status_code == 400
+    assert error_body(unreadable.value)["errorMessages"][0].startswith("Error in the JQL Query")
+
+    fake_jira_server.create_issue("PROJ", "Reported", reporter={"name": "alice"})
+    served = server.search_issues(
+        'reporter = "alice" AND resolution = Unresolved', json_result=True
+    )
+    assert isinstance(served, dict)
+    assert ([i["key"] for i in served["issues"]], served["total"]) == (["PROJ-1"], 1)

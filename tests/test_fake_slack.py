@@ -475,3 +475,56 @@ def test_conversations_open_errors(fake_slack: FakeSlack, client: WebClient) -> 
     fake_slack.bot_scopes = fake_slack.bot_scopes - {"im:write"}
     with pytest.raises(SlackApiError, match="missing_scope"):
         client.conversations_open(users="U0ADA")
+
+
+# --- the App Home ----------------------------------------------------------------------------
+
+
+def test_views_publish_draws_a_home_and_refuses_bad_ones(
+    fake_slack: FakeSlack, client: WebClient
+) -> None:
+    home = {
+        "type": "home",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hi"}}],
+    }
+    first: Any = client.views_publish(user_id="U0ALICE", view=home)["view"]
+    assert (first["type"], first["blocks"]) == ("home", home["blocks"])
+    again: Any = client.views_publish(user_id="U0ALICE", view=home)["view"]
+    assert again["id"] == first["id"]  # one Home per person
+    with pytest.raises(SlackApiError, match="hash_conflict"):
+        client.views_publish(user_id="U0ALICE", view=home, hash=first["hash"])
+    with pytest.raises(SlackApiError, match="user_not_found"):
+        client.views_publish(user_id="U0NOBODY", view=home)
+    too_long = {"type": "home", "blocks": [{"type": "divider"}] * 101}
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        client.views_publish(user_id="U0ALICE", view=too_long)
+    with pytest.raises(SlackApiError, match="invalid_arguments"):
+        client.views_publish(user_id="U0ALICE", view={**home, "type": "modal"})
+
+
+def test_app_home_opened_and_a_home_click(fake_slack: FakeSlack, client: WebClient) -> None:
+    first = fake_slack.app_home_opened_payload("U0ALICE")
+    event = first["event"]
+    assert (first["type"], event["type"], event["user"], event["tab"]) == (
+        "event_callback",
+        "app_home_opened",
+        "U0ALICE",
+        "home",
+    )
+    assert event["channel"].startswith("D")
+    assert "view" not in event  # nothing published yet
+
+    button = {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}
+    blocks = [{"type": "actions", "block_id": "b1", "elements": [{**button, "value": "7"}]}]
+    published: Any = client.views_publish(
+        user_id="U0ALICE", view={"type": "home", "blocks": blocks}
+    ).data
+    assert (
+        fake_slack.app_home_opened_payload("U0ALICE")["event"]["view"]["id"]
+        == (published["view"]["id"])
+    )
+    click = fake_slack.home_action_payload("U0ALICE", "b1", "go")
+    assert click["container"] == {"type": "view", "view_id": published["view"]["id"]}
+    assert click["actions"][0]["value"] == "7"
+    assert "message" not in click
+    assert "channel" not in click

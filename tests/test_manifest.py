@@ -60,6 +60,7 @@ EVENT_SCOPES = {
     "link_shared": "links:read",
     "app_mention": "app_mentions:read",
     "function_executed": None,  # a Workflow Builder step's run: no scope of its own
+    "app_home_opened": None,  # the Home tab opened: no scope of its own
 }
 IMPLICIT_SCOPES = {
     # users.info answers `profile.email` only with this scope (integrations/tickets/people.py)

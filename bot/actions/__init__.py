@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.actions import github_cards, jira_card
+from bot.actions import github_cards, home, jira_card
 
 if TYPE_CHECKING:
     from bot.services import BotServices
@@ -15,4 +15,5 @@ if TYPE_CHECKING:
 
 def register(app: App, services: BotServices) -> None:
     jira_card.register(app, services)
+    home.register(app, services)  # the App Home's checkboxes and Retry
     github_cards.register(app, services)

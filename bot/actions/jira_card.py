@@ -4,6 +4,8 @@ Each acks at once and works in a lazy listener (`ack=…, lazy=[…]`); the work
 `integrations.jira.actions.CardActions`. The transition select's options are Jira's
 transitions for the issue now, asked with the short interactive timeout (Slack waits for
 them). *Open in Jira* is a link: Slack opens it and still sends an action, which is acked.
+The same buttons sit on the App Home (`integrations.home`): a click there has no message
+(`HomeCardClick`), the card is one `on_home`, and the Home is drawn again after a change.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.errors import lazy_guard
-from bot.payloads import CardClick, CardSuggestion, ModalView, read
+from bot.payloads import CardClick, CardElement, CardSuggestion, HomeCardClick, ModalView, read
 from bot.views.jira_card import (
     COMMENT_VIEW,
     TRANSITION_VIEW,
@@ -38,6 +40,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def clicked(body: dict[str, Any]) -> tuple[Card | None, str, CardElement]:
+    """The card clicked (None when the element is not in a card's actions block), the
+    trigger id and the element: on a message, in an unfurl, or on the App Home."""
+    if (body.get("container") or {}).get("type") == "view":
+        home = read(HomeCardClick, body)
+        key = issue_key_of(home.actions[0].block_id)
+        card = Card(key=key, user_id=home.user.id, channel="", ts="", thread_ts="") if key else None
+        return card, home.trigger_id, home.actions[0]
+    click = read(CardClick, body)
+    return card_of(click), click.trigger_id, click.actions[0]
+
+
 def card_of(click: CardClick) -> Card | None:
     """The card clicked, or None when the element is not in a card's actions block."""
     key = issue_key_of(click.actions[0].block_id)
@@ -57,6 +71,7 @@ def card_of(click: CardClick) -> Card | None:
 def register(app: App, services: BotServices) -> None:
     container = services.container
     cards = container.card_actions
+    home = container.home
     slack = container.slack
     options_jira = container.jira_interactive
 
@@ -85,17 +100,18 @@ def register(app: App, services: BotServices) -> None:
         )
 
     def ack_click(ack: Ack, body: dict[str, Any]) -> None:
-        read(CardClick, body)  # a 400 now, not a failure when lazy
+        clicked(body)  # a 400 now, not a failure when lazy
         ack()
 
     @lazy_guard
     def transition_chosen(body: dict[str, Any]) -> None:
-        click = read(CardClick, body)
-        chosen = click.actions[0].selected_option
-        card = card_of(click)
+        card, trigger_id, element = clicked(body)
+        chosen = element.selected_option
         if card is None or chosen is None or not chosen.value:
             return
         outcome = cards.transition(card, chosen.value)
+        if outcome is None and card.on_home:
+            home.publish(card.user_id)
         if isinstance(outcome, NeedsFields):
             kinds, cannot = screen_kinds(outcome.transition)
             if cannot:
@@ -105,20 +121,21 @@ def register(app: App, services: BotServices) -> None:
                     f"{', '.join(cannot)}, which I can't ask for here: use *Open in Jira*.",
                 )
                 return
-            open_view(click.trigger_id, transition_modal(card, outcome.transition, kinds), card)
+            open_view(trigger_id, transition_modal(card, outcome.transition, kinds), card)
 
     @lazy_guard
     def assign_to_me(body: dict[str, Any]) -> None:
-        card = card_of(read(CardClick, body))
+        card, _, _ = clicked(body)
         if card is not None:
             cards.assign_to_me(card)
+            if card.on_home:
+                home.publish(card.user_id)
 
     @lazy_guard
     def open_comment(body: dict[str, Any]) -> None:
-        click = read(CardClick, body)
-        card = card_of(click)
+        card, trigger_id, _ = clicked(body)
         if card is not None and cards.may_comment(card):
-            open_view(click.trigger_id, comment_modal(card), card)
+            open_view(trigger_id, comment_modal(card), card)
 
     def ack_link(ack: Ack) -> None:
         ack()  # Slack opened the link; nothing to do
@@ -133,6 +150,7 @@ def register(app: App, services: BotServices) -> None:
 
 def _register_modals(app: App, services: BotServices) -> None:
     cards = services.container.card_actions
+    home = services.container.home
 
     def ack_comment(ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:
         submitted = read(ModalView, view)
@@ -171,7 +189,10 @@ def _register_modals(app: App, services: BotServices) -> None:
         meta = CardModal.load(read(ModalView, view).private_metadata)
         if values is None or meta.transition_id is None:
             return  # the input was refused
-        cards.transition(meta.card(str(body["user"]["id"])), meta.transition_id, values)
+        card = meta.card(str(body["user"]["id"]))
+        cards.transition(card, meta.transition_id, values)
+        if card.on_home:
+            home.publish(card.user_id)
 
     app.view(COMMENT_VIEW)(ack=ack_comment, lazy=[add_comment])
     app.view(TRANSITION_VIEW)(ack=ack_transition, lazy=[transition_with_fields])

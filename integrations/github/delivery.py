@@ -28,6 +28,9 @@ query (no network call) and the formatters show the linked ones as `<@U…>`. Af
 DMs the event owes (`integrations.notifications`) are queued for the people who opted in,
 each as its own `slack → slack` event linking to the thread posted here.
 
+Reviews. Before anything else, each pull request event's requested reviewers are kept
+(`integrations.github.reviews`) for the App Home's "awaiting your review".
+
 Comments made from Slack (a thread reply with `sync_comments`, the card's *Comment* button:
 a `github_comment_message` mapping with `extra_data.origin = "slack"`) are never posted back:
 their `issue_comment` webhooks are ignored. The Slack → GitHub row shares the item's
@@ -62,6 +65,7 @@ from integrations.github.models import (
     PullRequestReviewEvent,
 )
 from integrations.github.people import GitHubPeople, logins_of
+from integrations.github.reviews import remember as remember_reviews
 from integrations.messages import Delivery, Ignored, ThreadPost
 from integrations.notifications import outbox
 from integrations.notifications.messages import github_notices
@@ -76,6 +80,7 @@ THREAD_PREFIX = "github:"
 
 
 def deliver(event: Integration, context: DeliveryContext) -> Done:
+    remember_reviews(context.container.repos.reviews, event.event_type, event.payload)
     try:
         parsed = parse(event.event_type, event.payload)
     except InvalidPayload as exc:

@@ -78,6 +78,13 @@ class Card:
     """Set when the card is the preview of this Jira link in someone's message."""
 
     @property
+    def on_home(self) -> bool:
+        """The issue's buttons on the person's App Home (no channel, no message): what they
+        are told and what was done goes to the app's DM with them, and the listener draws
+        their Home again instead of updating a card."""
+        return not self.channel
+
+    @property
     def thread(self) -> str:
         return slack_ref(self.channel, self.thread_ts)
 
@@ -134,9 +141,12 @@ class CardActions:
         )
 
     def tell(self, card: Card, text: str) -> None:
-        """`text` to the person alone, in the card's thread."""
+        """`text` to the person alone, in the card's thread (from the Home: in the DM)."""
         self._slack.tell_user(
-            card.user_id, card.channel, formatting.notice(text), thread_ts=card.thread_ts
+            card.user_id,
+            card.channel or None,
+            formatting.notice(text),
+            thread_ts=card.thread_ts or None,
         )
 
     # --- each action ------------------------------------------------------------------------
@@ -232,6 +242,8 @@ class CardActions:
         return account
 
     def _record(self, card: Card, field: str, value: str) -> None:
+        if card.on_home:  # no thread said it: Jira's webhook tells the subscribed channels
+            return
         self._repos.card_actions.record(
             card.key, field, value, slack_user_id=card.user_id, thread=card.thread
         )
@@ -247,6 +259,8 @@ class CardActions:
         """The card edited to the issue as Jira shows it now; the thread's card hash kept in
         step, so the webhook that follows does not edit it again."""
         issue, ctx = self._previews.now(card.key)
+        if card.on_home:
+            return issue
         message = self._ticket_card(card, issue, ctx) or issue_card(issue, ctx)
         if message is None:
             return issue
@@ -306,8 +320,16 @@ class CardActions:
                 mappings.update_extra(thread.id, {"card_hash": card_hash(message)})
 
     def _say(self, card: Card, text: str) -> str | None:
-        """The one reply in the card's thread; its reference, or None when Slack refused."""
+        """The one reply in the card's thread (from the Home: in the DM); its reference, or
+        None when Slack refused."""
         try:
+            if card.on_home:
+                posted = self._slack.call(
+                    self._slack.client.chat_postMessage,
+                    channel=card.user_id,
+                    **fitted(formatting.notice(text)),
+                )
+                return slack_ref(str(posted["channel"]), str(posted["ts"]))
             ts = self._slack.post(card.channel, formatting.notice(text), thread_ts=card.thread_ts)
         except SlackFailure as error:
             log.warning("jira_card.reply_failed key=%s error=%s", card.key, error.code)

@@ -3,7 +3,8 @@
 One `actions` block, its block id naming the issue (`jira_card:PROJ-1`): a *Transition*
 select whose options Slack asks for when it opens (`block_suggestion`: the transitions Jira
 offers for the issue then), *Assign to me*, *Comment* (a modal) and *Open in Jira* (a link).
-The listeners are in `bot/actions/jira_card.py`, the work in `integrations/jira/actions.py`.
+The listeners are in `bot/actions/jira_card.py`, the work in `integrations/jira/actions.py`;
+the App Home shows the same buttons under each of a person's issues (`integrations/home/`).
 """
 
 from __future__ import annotations

@@ -109,3 +109,16 @@ class IssueActions:
         found = self._call(search)
         ref = "accountId" if user.cloud else "name"
         return any(isinstance(u, Mapping) and str(u.get(ref)) == user.id for u in found)
+
+    def search(self, jql: str, limit: int) -> list[dict[str, Any]]:
+        """The issues `jql` finds, at most `limit`, as the REST API shows them (summary,
+        status, priority, issue type, assignee, reporter). Cloud: `GET search/jql` (its old
+        `search` is gone); Server/Data Center: `GET search`."""
+        params = {
+            "jql": jql,
+            "maxResults": limit,
+            "fields": "summary,status,priority,issuetype,assignee,reporter,updated",
+        }
+        path = "search/jql" if self.is_cloud else "search"
+        answer = self._call(lambda jira: jira._get_json(path, params=params))
+        return [dict(raw) for raw in (answer or {}).get("issues") or [] if isinstance(raw, dict)]

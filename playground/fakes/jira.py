@@ -54,6 +54,8 @@ from playground.fakes.jira_data import (
     status_to_api,
     with_base,
 )
+from playground.fakes.jira_search import JqlError
+from playground.fakes.jira_search import parse as jql_parse
 
 ISSUE_NOT_FOUND = "Issue does not exist or you do not have permission to see it."
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
@@ -387,6 +389,8 @@ class FakeJira(FakeService):
             ("GET", r"issue/(?P<ref>[^/]+)/transitions", self._transitions),
             ("POST", r"issue/(?P<ref>[^/]+)/transitions", self._do_transition),
             ("GET", r"issue/(?P<ref>[^/]+)/remotelink", self._remote_links),
+            ("GET", r"search/jql", self._search_jql),
+            ("GET", r"search", self._search),
             ("POST", r"issue/(?P<ref>[^/]+)/remotelink", self._add_remote_link),
         ]
         self._routes = [(m, re.compile(p + r"/?"), h) for m, p, h in table]
@@ -1164,6 +1168,56 @@ class FakeJira(FakeService):
             issue.fields[field_id] = {"id": chosen["id"], "name": chosen["name"]}
         issue.status = target
         issue.updated = self._now()
+
+    # --- search (JQL: playground/fakes/jira_search.py) ------------------------------------------
+
+    def _search_jql(self, ctx: _Ctx) -> Any:
+        """Cloud's `GET search/jql` (token-paged; Server has no such resource)."""
+        if not self.is_cloud:
+            raise JiraError(404, ["null for uri: search/jql"])
+        issues = self._searched(ctx)
+        return {"issues": issues, "isLast": True}
+
+    def _search(self, ctx: _Ctx) -> Any:
+        """Server's `GET search` (offset-paged). Cloud removed it: 410 Gone, as it answers."""
+        if self.is_cloud:
+            raise JiraError(
+                410,
+                ["The requested API has been removed. Please migrate to /rest/api/3/search/jql."],
+            )
+        issues = self._searched(ctx)
+        limit = int(request.args.get("maxResults") or 50)
+        return {"startAt": 0, "maxResults": limit, "total": len(issues), "issues": issues}
+
+    def _searched(self, ctx: _Ctx) -> list[dict[str, Any]]:
+        try:
+            predicates, order, descending = jql_parse(request.args.get("jql") or "")
+        except JqlError as error:
+            raise JiraError(400, [str(error)]) from None
+        limit = min(int(request.args.get("maxResults") or 50), 100)
+
+        def ref(value: Any) -> str | None:
+            user = self._user_by_ref(value)
+            if user is None:
+                return None
+            return user.account_id if self.is_cloud else user.name
+
+        found = [
+            issue
+            for issue in self.issues.values()
+            if all(
+                p(
+                    {
+                        "assignee": ref(issue.fields.get("assignee")),
+                        "reporter": ref(issue.fields.get("reporter")),
+                        "category": STATUSES[issue.status]["category"][3],
+                    }
+                )
+                for p in predicates
+            )
+        ]
+        found.sort(key=lambda i: (getattr(i, order), int(i.id)), reverse=descending)
+        return [self._issue_json(ctx, issue) for issue in found[:limit]]
 
     def _remote_links(self, ctx: _Ctx, ref: str) -> Any:
         issue = self._issue_by_ref(ref)

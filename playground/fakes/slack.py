@@ -536,6 +536,76 @@ class FakeSlack(FakeService):
         }
         return self.event_payload(event), execution_id
 
+    def app_home_opened_payload(self, user: str, *, tab: str = "home") -> dict[str, Any]:
+        """The signed ``event_callback`` Slack sends when ``user`` opens the app's Home (or
+        Messages) tab: with the DM's id, and the Home view published before, if any."""
+        with self.lock:
+            dm = self._dm_with(user)
+            event: dict[str, Any] = {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": dm.id,
+                "tab": tab,
+                "event_ts": f"{CREATED}.{self._next_id():06d}",
+            }
+            current = self.home_views.get(user)
+            if tab == "home" and current is not None:
+                event["view"] = current
+        return self.event_payload(event)
+
+    def home_view(self, user: str) -> dict[str, Any] | None:
+        """The Home view last published for ``user``."""
+        with self.lock:
+            return self.home_views.get(user)
+
+    def home_action_payload(
+        self,
+        user: str,
+        block_id: str,
+        action_id: str,
+        *,
+        selected: list[str] | None = None,
+        selected_option: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``block_actions`` for an element of ``user``'s published Home (``container.type``
+        ``view``; no channel, no message): a button's value, the checkboxes now ``selected``
+        (their values), or a select's ``selected_option``."""
+        with self.lock:
+            view = self.home_views[user]
+            block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+            elements = block.get("elements") or [block.get("accessory")]
+            element = next(e for e in elements if e and e.get("action_id") == action_id)
+            action: dict[str, Any] = {
+                "action_id": action_id,
+                "block_id": block_id,
+                "type": element["type"],
+                "action_ts": f"{CREATED}.{self._next_id():06d}",
+            }
+            if element["type"] == "button":
+                action["text"] = element["text"]
+                if "value" in element:
+                    action["value"] = element["value"]
+            if selected is not None:
+                action["selected_options"] = [
+                    o for o in element["options"] if o["value"] in selected
+                ]
+            if selected_option is not None:
+                action["selected_option"] = selected_option
+            name = self.users[user].name if user in self.users else user
+            return {
+                "type": "block_actions",
+                "user": {"id": user, "username": name, "name": name, "team_id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "token": payloads.VERIFICATION_TOKEN,
+                "container": {"type": "view", "view_id": view["id"]},
+                "trigger_id": self.new_trigger_id(),
+                "team": {"id": TEAM_ID, "domain": payloads.TEAM_DOMAIN},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "view": view,
+                "actions": [action],
+            }
+
     def event_payload(self, event: dict[str, Any]) -> dict[str, Any]:
         """Wrap any event in an ``event_callback`` with a fresh event id."""
         with self.lock:

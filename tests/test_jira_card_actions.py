@@ -19,7 +19,7 @@ from integrations.delivery.worker import Worker, WorkerConfig
 from playground.fakes.jira import FakeJira
 from playground.fakes.slack_models import Message
 from storage.domain import Status
-from tests.support import cards
+from tests.support import cards, home
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
 from tests.support.webhooks import JIRA_SECRET, post_jira
@@ -457,3 +457,26 @@ def test_the_person_who_assigned_themselves_from_the_card_is_not_dmed_about_it(
     assert deliver(env, worker, hook).status is Status.IGNORED
     worker.run_until_idle()
     assert env.slack.calls("conversations.open") == []
+
+
+def test_a_change_made_from_the_app_home_is_told_in_the_threads_naming_the_person(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = subscribed_card(env, worker)
+    env.jira.issue("PROJ-1").fields["reporter"] = home.ref(env, "alice@example.com")
+    home.open_home(env, "U0ALICE")  # PROJ-1 is listed there, reported by her
+    payload = env.slack.home_action_payload("U0ALICE", "jira_card:PROJ-1", "jira_card_assign")
+    assert env.send.send("interactive", payload).status_code == 200
+    wait_for(lambda: env.jira.issue("PROJ-1").fields.get("assignee"), what="an assignee")
+    assert replies(env, card) == []  # the Home has no thread: Jira's webhook tells it
+
+    person = alice(env)
+    hook = cards.issue_updated(
+        env.jira, "PROJ-1", [cards.assignee_change(ref_of(env, person), "Alice Example")],
+        event_type="issue_assigned",
+    )  # fmt: skip
+    assert deliver(env, worker, hook).status is Status.COMPLETED
+    assert replies(env, card) == [
+        f"<@U0ALICE> updated <{env.jira.url}/browse/PROJ-1|PROJ-1> from Slack:\n"
+        "• *Assignee:* Unassigned → <@U0ALICE>"
+    ]

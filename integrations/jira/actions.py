@@ -55,6 +55,9 @@ from storage import Repositories
 from storage.domain import MappingType, parse_slack_ref, slack_ref
 
 log = logging.getLogger(__name__)
+
+HOME = "app_home"
+"""The `thread` of a change made from a person's App Home (no message, no thread)."""
 T = TypeVar("T")
 
 PERMISSION_NAMES = {
@@ -242,10 +245,10 @@ class CardActions:
         return account
 
     def _record(self, card: Card, field: str, value: str) -> None:
-        if card.on_home:  # no thread said it: Jira's webhook tells the subscribed channels
-            return
+        # From the Home no thread said it: Jira's webhook tells every thread, naming the person.
+        thread = HOME if card.on_home else card.thread
         self._repos.card_actions.record(
-            card.key, field, value, slack_user_id=card.user_id, thread=card.thread
+            card.key, field, value, slack_user_id=card.user_id, thread=thread
         )
 
     def _full_name(self, user_id: str) -> str:

@@ -457,3 +457,49 @@ def test_the_person_who_assigned_themselves_from_the_card_is_not_dmed_about_it(
     assert deliver(env, worker, hook).status is Status.IGNORED
     worker.run_until_idle()
     assert env.slack.calls("conversations.open") == []
+
+
+# --- changes made in Jira -------------------------------------------------------------------
+
+
+def test_a_change_made_in_jira_updates_the_ticket_card_keeping_its_look(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = ticket_card(env)
+    jira = cards.gateway(env.jira)
+    jira.transition("PROJ-1", "31", {})  # someone moves it in Jira itself
+    moved = cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+    assert deliver(env, worker, moved).status is Status.COMPLETED
+
+    assert replies(env, card) == [
+        f"Connect Bot updated <{env.jira.url}/browse/PROJ-1|PROJ-1>:\n• *Status:* To Do → Done"
+    ]
+    assert facts(env, card) == (
+        f":ticket: *<{env.jira.url}/browse/PROJ-1|PROJ-1> Checkout is slow*\n"
+        "*Type:* Task · *Status:* Done\n"
+        "Created from Slack by <@U0ALICE>"
+    )
+    assert cards.card_block(env.slack.message(card.channel, card.ts)) == cards.card_block(card)
+    assert updates(env) == 1
+
+    person = alice(env)
+    account = jira.find_user_by_email("alice@example.com")
+    assert account is not None
+    jira.assign("PROJ-1", account)
+    assigned = cards.issue_updated(
+        env.jira, "PROJ-1", [cards.assignee_change(ref_of(env, person), "Alice Example")],
+        event_type="issue_assigned",
+    )  # fmt: skip
+    assert deliver(env, worker, assigned).status is Status.COMPLETED
+    assert "*Status:* Done · *Assignee:* <@U0ALICE>" in facts(env, card)
+    assert updates(env) == 2
+
+    # A change the card does not show (labels) is said in the thread; the card stays.
+    labelled = cards.issue_updated(
+        env.jira,
+        "PROJ-1",
+        [{"field": "labels", "fieldtype": "jira", "fromString": "", "toString": "urgent"}],
+    )
+    assert deliver(env, worker, labelled).status is Status.COMPLETED
+    assert len(replies(env, card)) == 3
+    assert updates(env) == 2

@@ -44,7 +44,7 @@ from integrations.notifications.messages import jira_notices
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
 from integrations.tickets.announced import announcements, ticket_card
 from storage import Repositories
-from storage.domain import Integration, MappingType, Service, Subscription
+from storage.domain import Integration, MappingType, Service, Subscription, parse_slack_ref
 
 ORIGINS = {"slack": "Slack", "github": "GitHub"}
 """Where a Jira comment the app made came from (`comment_message` `extra_data.origin`)."""
@@ -94,10 +94,7 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     if not report.did_anything and echo is not None:
         return Done("ignored", "; ".join(p for p in (echo.detail, dms) if p))
     if not report.did_anything:
-        detail = (
-            f"no Slack thread is linked to {issue.key} and no subscription of "
-            f"{issue.project_key} takes {spec.subscription_event}"
-        )
+        detail = _nothing_to_do(repos, issue, spec)
         if report.skipped:
             detail += " (" + "; ".join(report.skipped) + ")"
         if dms:
@@ -119,6 +116,18 @@ def _ticket_cards(
     return tuple(
         OwnCard(made.thread, made.ts, ticket_card(issue, url, made.request, ctx))
         for made in announcements(context.container.repos, issue.key)
+    )
+
+
+def _nothing_to_do(repos: Repositories, issue: Issue, spec: dispatch.Spec) -> str:
+    """Why the event reached no one, as the audit log says it."""
+    made = announcements(repos, issue.key)
+    if made and spec.subscription_event == "issue_created":
+        where = ", ".join(dict.fromkeys(parse_slack_ref(a.thread)[0] for a in made))
+        return f"{issue.key} was created from Slack; its card is already in {where}"
+    return (
+        f"no Slack thread is linked to {issue.key} and no subscription of "
+        f"{issue.project_key} takes {spec.subscription_event}"
     )
 
 

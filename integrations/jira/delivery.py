@@ -112,10 +112,12 @@ def _ticket_cards(
     issue = webhook.issue
     if spec is not dispatch.ISSUE_UPDATED or issue is None or issue_card(issue, ctx) is None:
         return ()
-    url = context.container.jira.browse_url(issue.key)
+    made = announcements(context.container.repos, issue.key)
+    if not made:
+        return ()
+    url = issue.browse_url or context.container.jira.browse_url(issue.key)
     return tuple(
-        OwnCard(made.thread, made.ts, ticket_card(issue, url, made.request, ctx))
-        for made in announcements(context.container.repos, issue.key)
+        OwnCard(card.thread, card.ts, ticket_card(issue, url, card.request, ctx)) for card in made
     )
 
 

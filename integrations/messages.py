@@ -92,7 +92,8 @@ class Delivery:
     only reaches threads that exist: the event opens no new one. `said_in`: threads
     (`C0123:1700000000.000100`) that already said it (a card's button pressed there did it,
     updated the card and said so; the webhook only repeats it): neither their reply nor their
-    card is posted again.
+    card is posted again. `own_cards`: threads whose card has a look of its own (an issue
+    made from Slack keeps its `/ticket` card): that card is edited instead of `card`.
     """
 
     rendered: Rendered
@@ -100,3 +101,15 @@ class Delivery:
     broadcast_channels: tuple[str, ...] = ()
     start_threads: bool = True
     said_in: tuple[str, ...] = ()
+    own_cards: tuple[OwnCard, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OwnCard:
+    """The card of one thread (`thread`, `C0123:1700000000.000100`), the message at `ts`
+    (not always the thread's parent: `/ticket` in a thread announces inside it), as it should
+    read now."""
+
+    thread: str
+    ts: str
+    card: SlackMessage

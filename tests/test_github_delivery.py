@@ -402,10 +402,52 @@ def test_the_card_shows_checks_from_the_api(
     pipeline.deliver("pull_request", example("pull_request", "opened"))
     [card] = pipeline.slack.messages(CHANNEL)
     assert card.blocks is not None
-    assert card.blocks[-2]["elements"][0]["text"] == (
-        f":x: <{PR_URL}/checks|checks failing> · mergeable"
-    )
+    assert card.blocks[-2]["elements"][0]["text"] == f":x: <{PR_URL}/checks|checks failing>"
     assert card.blocks[-1]["type"] == "actions"  # the buttons (`test_github_card_buttons`)
+
+
+BLOCKED = ":no_entry: merging blocked: it still needs the required reviews or checks"
+
+
+@pytest.mark.parametrize(
+    ("pull", "event", "shown"),
+    [
+        ({"mergeable": False, "mergeable_state": "dirty"}, "opened", "merge conflicts"),
+        ({"mergeable": False, "mergeable_state": "blocked"}, "opened", BLOCKED),
+        ({"mergeable": True, "mergeable_state": "clean"}, "opened", None),
+        ({"mergeable": None, "mergeable_state": "unknown"}, "opened", None),
+        ({"mergeable": False, "mergeable_state": "dirty", "merged": True}, "closed", None),
+        ({"mergeable": False, "mergeable_state": "dirty", "state": "closed"}, "closed", None),
+    ],
+)
+def test_the_card_says_what_stands_in_the_way_of_a_merge_only_while_open(
+    make_pipeline: Callable[..., GitHubPipeline],
+    fake_github: FakeGitHub,
+    pull: dict[str, Any],
+    event: str,
+    shown: str | None,
+) -> None:
+    pipeline = make_pipeline(github_token=fake_github.token, github_api_url=fake_github.url)
+    fake_github.add_repo(REPO)
+    fake_github.add_pull(REPO, number=2, head="changes", **pull)
+    pipeline.subscribe()
+    payload = example("pull_request", event)
+    if pull.get("merged"):
+        payload = merged(payload)
+    assert pipeline.deliver("pull_request", payload)["status"] == "completed"
+    [card] = pipeline.slack.messages(CHANNEL)
+    assert card.blocks is not None
+    lines = [
+        element["text"]
+        for block in card.blocks[1:]
+        if block["type"] == "context"
+        for element in block["elements"]
+    ]
+    assert not any("mergeable" in line for line in lines)
+    status_lines = [line for line in lines if line in ("merge conflicts", BLOCKED)]
+    assert status_lines == ([shown] if shown else [])
+    contexts = [block for block in card.blocks if block["type"] == "context"]
+    assert len(contexts) == (2 if shown else 1)  # the card's own, and one for the status
 
 
 def test_the_card_goes_out_when_the_api_fails(

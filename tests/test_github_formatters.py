@@ -234,7 +234,7 @@ def test_pull_request_card_with_api_status() -> None:
         "elements": [
             {
                 "type": "mrkdwn",
-                "text": f":white_check_mark: <{PR_URL}/checks|checks passing> · mergeable",
+                "text": f":white_check_mark: <{PR_URL}/checks|checks passing>",
             }
         ],
     }

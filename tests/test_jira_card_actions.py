@@ -480,3 +480,92 @@ def test_a_change_made_from_the_app_home_is_told_in_the_threads_naming_the_perso
         f"<@U0ALICE> updated <{env.jira.url}/browse/PROJ-1|PROJ-1> from Slack:\n"
         "• *Assignee:* Unassigned → <@U0ALICE>"
     ]
+
+
+# --- changes made in Jira -------------------------------------------------------------------
+
+
+def test_a_change_made_in_jira_updates_the_ticket_card_keeping_its_look(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = ticket_card(env)
+    jira = cards.gateway(env.jira)
+    jira.transition("PROJ-1", "31", {})  # someone moves it in Jira itself
+    moved = cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+    assert deliver(env, worker, moved).status is Status.COMPLETED
+
+    assert replies(env, card) == [
+        f"Connect Bot updated <{env.jira.url}/browse/PROJ-1|PROJ-1>:\n• *Status:* To Do → Done"
+    ]
+    assert facts(env, card) == (
+        f":ticket: *<{env.jira.url}/browse/PROJ-1|PROJ-1> Checkout is slow*\n"
+        "*Type:* Task · *Status:* Done\n"
+        "Created from Slack by <@U0ALICE>"
+    )
+    now = env.slack.message(card.channel, card.ts)
+    assert now is not None
+    assert cards.card_block(now) == cards.card_block(card)  # the same buttons
+    assert updates(env) == 1
+
+    person = alice(env)
+    account = jira.find_user_by_email("alice@example.com")
+    assert account is not None
+    jira.assign("PROJ-1", account)
+    assigned = cards.issue_updated(
+        env.jira, "PROJ-1", [cards.assignee_change(ref_of(env, person), "Alice Example")],
+        event_type="issue_assigned",
+    )  # fmt: skip
+    assert deliver(env, worker, assigned).status is Status.COMPLETED
+    assert "*Status:* Done · *Assignee:* <@U0ALICE>" in facts(env, card)
+    assert updates(env) == 2
+
+    # A change the card does not show (labels) is said in the thread; the card stays.
+    labelled = cards.issue_updated(
+        env.jira,
+        "PROJ-1",
+        [{"field": "labels", "fieldtype": "jira", "fromString": "", "toString": "urgent"}],
+    )
+    assert deliver(env, worker, labelled).status is Status.COMPLETED
+    assert len(replies(env, card)) == 3
+    assert updates(env) == 2
+
+
+def issue_created(env: TicketEnv) -> dict[str, Any]:
+    """Jira's `jira:issue_created` for PROJ-1."""
+    hook = cards.issue_updated(env.jira, "PROJ-1", [])
+    hook["webhookEvent"] = "jira:issue_created"
+    hook.pop("changelog")
+    hook.pop("issue_event_type_name")
+    return hook
+
+
+def test_jira_s_issue_created_for_an_issue_made_from_slack_says_where_its_card_is(
+    env: TicketEnv, worker: Worker
+) -> None:
+    card = ticket_card(env)
+    created = deliver(env, worker, issue_created(env))
+    assert created.status is Status.IGNORED
+    assert created.error_message == (
+        "PROJ-1 was created from Slack; its card is already in C0GENERAL"
+    )
+    assert env.slack.messages("C0GENERAL") == [card]
+    assert replies(env, card) == []
+
+
+def test_a_subscription_taking_new_issues_shows_one_made_from_slack_once_per_channel(
+    env: TicketEnv, worker: Worker
+) -> None:
+    env.slack.add_channel("C0OTHER", "other", members=["U0ALICE", "U0BOT"])
+    for channel in ("C0GENERAL", "C0OTHER"):
+        response = env.live.post(
+            "/api/v1/subscriptions",
+            json={"source_service": "jira", "source_id": "PROJ", "channel_id": channel},
+        )
+        assert response.status_code == 201, response.text
+    card = ticket_card(env)
+    created = deliver(env, worker, issue_created(env))
+    assert created.status is Status.COMPLETED
+    assert [m.ts for m in env.slack.messages("C0GENERAL")] == [card.ts]  # no second card
+    [other] = env.slack.messages("C0OTHER")
+    assert other.text.startswith("PROJ-1")
+    assert updates(env) == 0

@@ -18,6 +18,7 @@ from integrations.messages import Ignored
 from playground.fakes.slack import FakeSlack
 from playground.fakes.slack_models import Message
 from playground.github_payloads import example, variant
+from storage.domain import MappingType, slack_ref
 from tests.support.live import LiveApp
 from tests.support.pipeline import DeliveryPipeline
 from tests.support.webhooks import GITHUB_SECRET
@@ -200,3 +201,28 @@ def test_the_logins_an_event_shows_are_its_users_and_its_body_mentions() -> None
     parsed = parse("issue_comment", comment)
     assert not isinstance(parsed, Ignored)
     assert logins_of(parsed.model) == {"codertocat", "hubot"}
+
+
+def test_the_posts_in_a_jira_issue_s_thread_name_linked_logins_as_slack_users(
+    people: People,
+) -> None:
+    people.link("U0CODER", "Codertocat")
+    people.link("U0OCTO", "octocat")
+    root = people.slack.add_message(CHANNEL, "PROJ-7: the README is wrong")
+    people.live.runtime.repos.mappings.link(
+        MappingType.ISSUE_THREAD, "jira", "PROJ-7", "slack", slack_ref(CHANNEL, root.ts)
+    )
+    naming = {"pull_request.head.ref": "proj-7-readme"}
+    opened = variant(example("pull_request", "opened"), naming)
+    assert people.deliver("pull_request", opened)["status"] == "completed"
+    review = variant(
+        example("pull_request_review", "submitted"),
+        {**naming, "review.state": "approved", "review.user.login": "octocat",
+         "sender.login": "octocat"},
+    )  # fmt: skip
+    assert people.deliver("pull_request_review", review)["status"] == "completed"
+    pr = f"<{PR_URL}|Codertocat/Hello-World#2 Update the README with new information.>"
+    said = [m.text for m in people.slack.replies(CHANNEL, root.ts)]
+    assert said[0] == f":link: <@U0CODER> opened pull request {pr} (`proj-7-readme` → `master`)"
+    assert said[1].startswith(":link: <@U0OCTO> approved pull request <")
+    assert len(said) == 2

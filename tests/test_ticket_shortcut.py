@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 
 from storage.domain import MappingType, Status, slack_ref
+from tests.support import cards
 from tests.support.slack import (
     TicketEnv,
     initial_state,
@@ -18,6 +20,8 @@ from tests.support.slack import (
     option,
     wait_for,
 )
+from tests.support.webhooks import JIRA_SECRET, post_jira
+from tests.support.workers import worker_for
 
 MakeEnv = Callable[..., TicketEnv]
 
@@ -261,3 +265,35 @@ def test_the_fill_never_overwrites_a_project_the_user_chose(make_env: MakeEnv) -
     assert env.send.submit(view["id"], state).status_code == 200
     issue = wait_for(lambda: env.jira.issues.get("PROJ-1"), what="PROJ-1")
     assert f"[View in Slack|{permalink}]" in issue.fields["description"]
+
+
+def test_jira_s_update_edits_the_card_in_the_messages_thread_not_the_message(
+    make_env: MakeEnv,
+) -> None:
+    env = make_env(jira_webhook_secret=JIRA_SECRET)
+    message = env.slack.add_message("C0GENERAL", "Checkout is slow")
+    env.send.shortcut("C0GENERAL", message.ts, user="U0BOB")
+    view = filled_view(env)
+    state = merge_state(initial_state(view), modal_values(issue_type=("PROJ", task_id(view))))
+    assert env.send.submit(view["id"], state, user="U0BOB").status_code == 200
+    card = wait_for(lambda: env.slack.replies("C0GENERAL", message.ts))[0]
+
+    cards.gateway(env.jira).transition("PROJ-1", "31", {})  # moved in Jira itself
+    hook = cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+    assert post_jira(env.live, hook).status_code == 202
+    client = WebClient(token=env.slack.bot_token, base_url=env.slack.api_url, retry_handlers=[])
+    worker = worker_for(env.live.runtime.settings, env.repos, slack=client, name="test")
+    assert worker.run_until_idle() == 1
+
+    now = env.slack.message("C0GENERAL", card.ts)
+    assert now is not None
+    assert now.blocks is not None
+    assert now.blocks[0]["text"]["text"] == (
+        f":ticket: *<{env.jira.url}/browse/PROJ-1|PROJ-1> Checkout is slow*\n"
+        "*Type:* Task · *Status:* Done"
+    )
+    original = env.slack.message("C0GENERAL", message.ts)
+    assert original is not None
+    assert original.text == "Checkout is slow"  # untouched
+    [_, said] = env.slack.replies("C0GENERAL", message.ts)
+    assert said.text.endswith("• *Status:* To Do → Done")

@@ -281,6 +281,7 @@ class GitHubApi:
             mergeable_state=pull.mergeable_state,
             checks=checks,
             checks_url=f"{pull.html_url}/checks" if checks else None,
+            open=pull.state == "open" and not pull.merged,
         )
 
     # Link unfurls -----------------------------------------------------------------------

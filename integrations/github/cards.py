@@ -145,13 +145,16 @@ class PullStatus:
     """What the REST API adds to a pull request card: mergeability and combined checks.
 
     `checks` is `success`, `failure`, `pending` or None (no checks); `mergeable` is None
-    while GitHub is still computing it.
+    while GitHub is still computing it; `mergeable_state` is GitHub's word for what stands
+    in the way of a merge (`clean`, `dirty`, `blocked`, `behind`, `unstable`, `draft`,
+    `unknown`…); `open`: the pull request is neither merged nor closed.
     """
 
     mergeable: bool | None = None
     mergeable_state: str | None = None
     checks: str | None = None
     checks_url: str | None = None
+    open: bool = True
 
 
 CHECKS = {
@@ -161,8 +164,26 @@ CHECKS = {
 }
 
 
+MERGE_HURDLES = {
+    "dirty": "merge conflicts",
+    "blocked": ":no_entry: merging blocked: it still needs the required reviews or checks",
+    "behind": "behind its base branch: update it before merging",
+}
+"""The `mergeable_state`s worth telling a reader, in words. The others say nothing a person
+needs: `clean` (nothing in the way), `unknown` (GitHub is still computing), `unstable` (the
+checks line already says they fail), `draft` (the card's state says so), `has_hooks`."""
+
+
+def merge_hurdle(status: PullStatus) -> str | None:
+    """What stands in the way of merging an open pull request, or None."""
+    if not status.open or status.mergeable_state is None:
+        return None
+    return MERGE_HURDLES.get(status.mergeable_state)
+
+
 def with_status(card: SlackMessage, status: PullStatus) -> SlackMessage:
-    """The card with a context line for checks and mergeability (nothing to add: unchanged)."""
+    """The card with a context line for checks and what stands in the way of a merge
+    (nothing to add: unchanged)."""
     parts = []
     if status.checks in CHECKS:
         label = CHECKS[status.checks]
@@ -171,12 +192,8 @@ def with_status(card: SlackMessage, status: PullStatus) -> SlackMessage:
             if status.checks_url
             else label
         )
-    if status.mergeable is True:
-        parts.append("mergeable")
-    elif status.mergeable is False:
-        parts.append(
-            "merge conflicts" if status.mergeable_state == "dirty" else "not mergeable yet"
-        )
+    if (hurdle := merge_hurdle(status)) is not None:
+        parts.append(hurdle)
     if not parts:
         return card
     extra = ContextBlock(elements=[MarkdownTextObject(text=" · ".join(parts))])

@@ -99,7 +99,7 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
 
     # Queued first: the Jira comments do not wait for Slack (nor fail with it).
     jira_queued = record_links(context.container.settings, repos, parsed)
-    jira_posted = _to_jira_threads(context, parsed)
+    jira_posted = _to_jira_threads(context, parsed, people)
     if isinstance(rendered, ThreadPost):
         outcome = _deliver_thread_post(context, parsed, rendered, channels, broadcast_channels)
     else:
@@ -260,7 +260,9 @@ def _with_buttons(api: GitHubApi | None, parsed: GitHubEvent, post: ThreadPost) 
 # Jira issue threads ---------------------------------------------------------------------
 
 
-def _to_jira_threads(context: DeliveryContext, parsed: GitHubEvent) -> dict[str, str | None]:
+def _to_jira_threads(
+    context: DeliveryContext, parsed: GitHubEvent, people: GitHubPeople
+) -> dict[str, str | None]:
     """Post into the Slack threads of the Jira issues this event names; link the PR to them.
 
     Returns the keys whose threads got a post, each with the first Slack message posted.
@@ -273,7 +275,7 @@ def _to_jira_threads(context: DeliveryContext, parsed: GitHubEvent) -> dict[str,
             if mappings.targets_of(MappingType.ISSUE_THREAD, Service.JIRA, key):
                 mappings.link(MappingType.PR_ISSUE, Service.GITHUB, pr_id, Service.JIRA, key)
     posted: dict[str, str | None] = {}
-    for mention in jira_mentions(parsed):
+    for mention in jira_mentions(parsed, people=people):
         threads = mappings.targets_of(MappingType.ISSUE_THREAD, Service.JIRA, mention.key)
         if not threads:
             continue

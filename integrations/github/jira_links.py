@@ -4,7 +4,8 @@ A pull request whose title, branch or description names a Jira key (`PROJ-123`) 
 to that issue: its opening, review outcomes and closing (merged or not) are also posted
 into the issue's thread, and the handler stores the PR ↔ issue mapping. Commits pushed
 with the key in their message are posted there too. The messages are self-contained (they
-name the repository), since the Jira thread has no GitHub card above them. Pure.
+name the repository), since the Jira thread has no GitHub card above them; a login the people
+directory links reads `<@U…>`, as on the GitHub cards (`people.GitHubPeople`). Pure.
 
 Key-shaped text is not a key (`jira_keys`): given `known`, only known keys are mentioned;
 without it every candidate is, and the caller must keep only the keys it knows (the handler
@@ -24,6 +25,7 @@ from integrations.github.models import (
     PullRequestReviewEvent,
     PushEvent,
 )
+from integrations.github.people import GitHubPeople
 from integrations.github.text import code, escape, first_line, link, message
 from integrations.messages import SlackMessage
 
@@ -57,14 +59,16 @@ def _pr_ref(event: PullRequestEvent | PullRequestReviewEvent, url: str | None = 
     return link(url or pr.html_url, f"{object_id(event.repository, pr.number)} {pr.title}")
 
 
-def _pr_line(event: PullRequestEvent | PullRequestReviewEvent, key: str) -> str | None:
-    who = escape(event.sender.login)
+def _pr_line(
+    event: PullRequestEvent | PullRequestReviewEvent, key: str, people: GitHubPeople
+) -> str | None:
+    who = people.user(event.sender.login)
     pr = event.pull_request
     if isinstance(event, PullRequestReviewEvent):
         if key != "pull_request_review.submitted":
             return None
         review = event.review
-        reviewer = escape(review.user.login)
+        reviewer = people.user(review.user.login)
         if review.state == "approved":
             return f":link: {reviewer} approved pull request {_pr_ref(event, review.html_url)}"
         if review.state == "changes_requested":
@@ -85,7 +89,9 @@ def _pr_line(event: PullRequestEvent | PullRequestReviewEvent, key: str) -> str 
     return None
 
 
-def _push_mentions(event: PushEvent, known: KnownJira | None) -> tuple[JiraMention, ...]:
+def _push_mentions(
+    event: PushEvent, known: KnownJira | None, people: GitHubPeople
+) -> tuple[JiraMention, ...]:
     if event.branch is None or event.deleted:
         return ()
     commits_by_key: dict[str, list[str]] = {}
@@ -98,23 +104,27 @@ def _push_mentions(event: PushEvent, known: KnownJira | None) -> tuple[JiraMenti
     for key, lines in commits_by_key.items():
         count = len(lines)
         line = (
-            f":link: {escape(event.sender.login)} pushed {count} commit{'s' if count != 1 else ''} "
-            f"naming {key} to {code(event.branch)} in "
+            f":link: {people.user(event.sender.login)} pushed {count} "
+            f"commit{'s' if count != 1 else ''} naming {key} to {code(event.branch)} in "
             f"{link(event.repository.html_url, event.repository.full_name)}"
         )
         mentions.append(JiraMention(key=key, message=message(line, "\n".join(lines[:10]))))
     return tuple(mentions)
 
 
-def jira_mentions(event: GitHubEvent, known: KnownJira | None = None) -> tuple[JiraMention, ...]:
+def jira_mentions(
+    event: GitHubEvent, known: KnownJira | None = None, people: GitHubPeople | None = None
+) -> tuple[JiraMention, ...]:
     """The posts for Jira issue threads that this event owes, one per named key (known, or
-    every candidate when `known` is None)."""
+    every candidate when `known` is None); `people`: the logins shown as Slack users, as the
+    GitHub cards show them."""
+    people = people or GitHubPeople()
     model = event.model
     if isinstance(model, PushEvent):
-        return _push_mentions(model, known)
+        return _push_mentions(model, known, people)
     if not isinstance(model, PullRequestEvent | PullRequestReviewEvent):
         return ()
-    line = _pr_line(model, event.key)
+    line = _pr_line(model, event.key, people)
     if line is None:
         return ()
     pr_id = object_id(model.repository, model.pull_request.number)

@@ -23,9 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-
-from integrations.jira.formatters import Context, issue_card, issue_link, person
+from integrations.jira.formatters import Context, issue_card, issue_link
 from integrations.jira.markup import slack_escape
 from integrations.jira.models import Issue
 from integrations.jira.previews import IssuePreviews
@@ -33,7 +31,6 @@ from integrations.jira_api import (
     ADD_COMMENTS,
     ASSIGN_ISSUES,
     TRANSITION_ISSUES,
-    CreatedIssue,
     JiraError,
     JiraGateway,
     JiraRejected,
@@ -50,7 +47,7 @@ from integrations.slack.writer import SlackWriter
 from integrations.slack_text import escape
 from integrations.slack_to_jira import Mention, mentioned_users
 from integrations.tickets import formatting
-from integrations.tickets.models import TicketRequest
+from integrations.tickets.announced import announcements, ticket_card
 from storage import Repositories
 from storage.domain import MappingType, parse_slack_ref, slack_ref
 
@@ -289,37 +286,19 @@ class CardActions:
     def _ticket_card(self, card: Card, issue: Issue, ctx: Context) -> SlackMessage | None:
         """The card of an issue made from Slack, as it was announced, with its state now;
         None when the card is not such an announcement (a subscription's card)."""
-        for thread in self._repos.mappings.targets_of(MappingType.ISSUE_THREAD, "jira", card.key):
-            extra = thread.extra_data
-            if extra.get("announcement_ts") != card.ts or thread.target_id != card.thread:
-                continue
-            made = self._repos.integrations.get(int(extra.get("integration_id") or 0))
-            if made is None:
-                return None
-            try:
-                request = TicketRequest.model_validate(made.payload["request"])
-            except (KeyError, TypeError, ValidationError):
-                return None
-            fields = issue.fields
-            now = CreatedIssue(
-                key=issue.key,
-                id=issue.id or "",
-                url=self._jira.browse_url(issue.key),
-                summary=fields.summary or "",
-                issue_type=fields.issuetype.name if fields.issuetype else None,
-                status=fields.status.name if fields.status else None,
-            )
-            more = [f"*Assignee:* {person(fields.assignee, ctx)}"] if fields.assignee else []
-            if fields.resolution and fields.resolution.name:
-                more.append(f"*Resolution:* {slack_escape(fields.resolution.name)}")
-            return formatting.issue_card(now, request, more=tuple(more))
+        for made in announcements(self._repos, card.key):
+            if made.ts == card.ts and made.thread == card.thread:
+                return ticket_card(issue, self._jira.browse_url(issue.key), made.request, ctx)
         return None
 
     def _keep_card_hash(self, card: Card, message: SlackMessage) -> None:
         mappings = self._repos.mappings
         here = slack_ref(card.channel, card.ts)
         for thread in mappings.targets_of(MappingType.ISSUE_THREAD, "jira", card.key):
-            if thread.target_id == here and thread.extra_data.get("card"):
+            extra = thread.extra_data
+            subscribed = thread.target_id == here and extra.get("card")
+            announced = thread.target_id == card.thread and extra.get("announcement_ts") == card.ts
+            if subscribed or announced:
                 mappings.update_extra(thread.id, {"card_hash": card_hash(message)})
 
     def _say(self, card: Card, text: str) -> str | None:

@@ -8,6 +8,8 @@ Where an event goes:
   whose subscription takes the event (its `events`, and the filters `issue_types`,
   `priorities`, `labels`, `exclude_labels`); there the issue's first event starts a thread:
   the card is posted as the parent and the thread mapping stored;
+- the `/ticket` card of an issue made from Slack is edited in place by `issue_updated` (status,
+  assignee, summary…) when it changed, keeping its look (`integrations.tickets.announced`);
 - replies stay in the thread unless the subscription's `broadcast` names what changed
   (`status`, `assignee`, `priority`, `resolution`, `summary`, `labels`, `fix_versions`,
   `sprint`, `issue_type`, `comment`) — then they are also shown in the channel.
@@ -33,15 +35,16 @@ from pydantic import ValidationError
 from integrations.delivery import DeliveryContext, Done, Fail
 from integrations.jira import dispatch
 from integrations.jira.echo import card_echo
-from integrations.jira.formatters import Context, change_kinds, slack_mentions
+from integrations.jira.formatters import Context, change_kinds, issue_card, slack_mentions
 from integrations.jira.mentions import resolve
 from integrations.jira.models import Issue, JiraWebhook, unreadable
-from integrations.messages import Delivery, Ignored
+from integrations.messages import Delivery, Ignored, OwnCard
 from integrations.notifications import outbox
 from integrations.notifications.messages import jira_notices
 from integrations.subscriptions import JIRA_DEFAULT_EVENTS
+from integrations.tickets.announced import announcements, ticket_card
 from storage import Repositories
-from storage.domain import Integration, MappingType, Service, Subscription
+from storage.domain import Integration, MappingType, Service, Subscription, parse_slack_ref
 
 ORIGINS = {"slack": "Slack", "github": "GitHub"}
 """Where a Jira comment the app made came from (`comment_message` `extra_data.origin`)."""
@@ -78,6 +81,7 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
             broadcast_channels=tuple(broadcast),
             start_threads=spec.starts_thread,
             said_in=tuple(sorted(echo.threads)) if echo is not None else (),
+            own_cards=_ticket_cards(context, webhook, spec, ctx),
         )
     )
     notices = jira_notices(
@@ -90,10 +94,7 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
     if not report.did_anything and echo is not None:
         return Done("ignored", "; ".join(p for p in (echo.detail, dms) if p))
     if not report.did_anything:
-        detail = (
-            f"no Slack thread is linked to {issue.key} and no subscription of "
-            f"{issue.project_key} takes {spec.subscription_event}"
-        )
+        detail = _nothing_to_do(repos, issue, spec)
         if report.skipped:
             detail += " (" + "; ".join(report.skipped) + ")"
         if dms:
@@ -101,6 +102,35 @@ def deliver(event: Integration, context: DeliveryContext) -> Done:
         return Done("ignored", detail)
     first = report.posted[0].ref if report.posted else report.edited[0]
     return Done("completed", "; ".join(p for p in (report.summary(), dms) if p), first)
+
+
+def _ticket_cards(
+    context: DeliveryContext, webhook: JiraWebhook, spec: dispatch.Spec, ctx: Context
+) -> tuple[OwnCard, ...]:
+    """The `/ticket` cards of an issue made from Slack, as the update leaves them: edited in
+    place, keeping their look (only `issue_updated` carries the whole issue)."""
+    issue = webhook.issue
+    if spec is not dispatch.ISSUE_UPDATED or issue is None or issue_card(issue, ctx) is None:
+        return ()
+    made = announcements(context.container.repos, issue.key)
+    if not made:
+        return ()
+    url = issue.browse_url or context.container.jira.browse_url(issue.key)
+    return tuple(
+        OwnCard(card.thread, card.ts, ticket_card(issue, url, card.request, ctx)) for card in made
+    )
+
+
+def _nothing_to_do(repos: Repositories, issue: Issue, spec: dispatch.Spec) -> str:
+    """Why the event reached no one, as the audit log says it."""
+    made = announcements(repos, issue.key)
+    if made and spec.subscription_event == "issue_created":
+        where = ", ".join(dict.fromkeys(parse_slack_ref(a.thread)[0] for a in made))
+        return f"{issue.key} was created from Slack; its card is already in {where}"
+    return (
+        f"no Slack thread is linked to {issue.key} and no subscription of "
+        f"{issue.project_key} takes {spec.subscription_event}"
+    )
 
 
 def _decision(event: Integration, webhook: JiraWebhook) -> dispatch.Handled | Ignored:

@@ -14,6 +14,8 @@ channels a handler chose from subscriptions, and decides parent versus reply:
 - a reply is broadcast to the channel (`reply_broadcast`) when the `ThreadPost` says so or its
   channel is in `Delivery.broadcast_channels` (the subscription setting);
 - `Delivery.start_threads = False` (deletions, edits) only reaches existing threads;
+- a thread whose card has a look of its own (`Delivery.own_cards`: the `/ticket` card of an
+  issue made from Slack) gets that card edited instead, by the same hash rule;
 - a thread's card is only edited when the post says the card is complete
   (`ThreadPost.refresh_card`): a partial card (a comment on a PR knows no branches) may start a
   thread in a channel that has none, but never overwrites an existing card.
@@ -56,7 +58,14 @@ from typing import Any
 from slack_sdk.web import SlackResponse
 
 from integrations.delivery import Fail, Retry
-from integrations.messages import ChannelPost, Delivery, Ignored, SlackMessage, ThreadPost
+from integrations.messages import (
+    ChannelPost,
+    Delivery,
+    Ignored,
+    OwnCard,
+    SlackMessage,
+    ThreadPost,
+)
 from integrations.slack.blockkit import fitted
 from integrations.slack.errors import SlackRefused, SlackTargetUnavailable, SlackUnavailable
 from integrations.slack.pacer import EventPacing
@@ -139,6 +148,7 @@ class SlackPoster:
         wanted = list(dict.fromkeys(delivery.channels))
         broadcast_channels = set(delivery.broadcast_channels)
         replied, edits_only = self._edit_earlier_replies(work, post)
+        own_cards = {own.thread: own for own in delivery.own_cards}
         threaded: set[str] = set()
         for thread in self._mappings.targets_of(mapping_type, service, object_id):
             channel, ts = parse_slack_ref(thread.target_id)
@@ -156,7 +166,7 @@ class SlackPoster:
                 work,
                 thread.target_id,
                 lambda t=thread, c=channel, ts=ts, r=reply, b=broadcast: self._into_thread(
-                    work, post, t, c, ts, r, b
+                    work, post, t, c, ts, r, b, own_cards.get(t.target_id)
                 ),
             )
         start_threads = delivery.start_threads and not edits_only
@@ -187,16 +197,14 @@ class SlackPoster:
         thread_ts: str,
         reply: SlackMessage | None,
         broadcast: bool,
+        own: OwnCard | None = None,
     ) -> None:
-        if post.card is not None and post.refresh_card and thread.extra_data.get("card"):
-            digest = card_hash(post.card)
+        card, card_ts = (own.card, own.ts) if own is not None else (post.card, thread_ts)
+        ours = own is not None or thread.extra_data.get("card")
+        if card is not None and post.refresh_card and ours:
+            digest = card_hash(card)
             if thread.extra_data.get("card_hash") != digest:
-                self._call(
-                    self._client.chat_update,
-                    channel=channel,
-                    ts=thread_ts,
-                    **fitted(post.card),
-                )
+                self._call(self._client.chat_update, channel=channel, ts=card_ts, **fitted(card))
                 self._mappings.update_extra(thread.id, {"card_hash": digest})
                 work.edited.append(thread.target_id)
         if reply is not None:

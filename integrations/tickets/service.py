@@ -22,6 +22,7 @@ from integrations.jira_api import CreatedIssue, JiraError, JiraGateway, JiraReje
 from integrations.messages import SlackMessage
 from integrations.people import Directory
 from integrations.slack.errors import SlackFailure, SlackRefused, SlackUnavailable
+from integrations.slack.posts import card_hash
 from integrations.slack.writer import SlackWriter
 from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting
@@ -258,7 +259,12 @@ class TicketService:
                 self._dm(request.user_id, card)
             return Announced(created, None)
         thread = slack_ref(channel, request.thread_ts or ts)
-        extra = {"origin": "slack", "integration_id": integration_id, "announcement_ts": ts}
+        extra = {
+            "origin": "slack",
+            "integration_id": integration_id,
+            "announcement_ts": ts,
+            "card_hash": card_hash(card),  # a webhook edits the card only when it changed
+        }
         try:
             mappings.link(MappingType.ISSUE_THREAD, "jira", created.key, "slack", thread, extra)
         except Conflict as conflict:

@@ -52,7 +52,7 @@ target and is reported, so one dead thread does not block the others.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.web import SlackResponse
@@ -78,14 +78,12 @@ from integrations.slack.posts import (
     parse_reply_key,
     parse_thread_key,
 )
+from integrations.slack.readback import find_tagged
 from integrations.slack.writer import SlackWriter
 from storage.domain import MappingType, ServiceMapping, parse_slack_ref
 from storage.mappings import MappingRepository
 
 log = logging.getLogger(__name__)
-
-REPLY_PAGES = 5
-HISTORY_PAGES = 2
 
 
 class SlackPoster:
@@ -349,42 +347,9 @@ class SlackPoster:
         return Posted(str(response.get("channel") or channel), ts, role, thread_ts)
 
     def _find_tagged(self, channel: str, role: str, thread_ts: str | None) -> str | None:
-        for message in self._read_back(channel, thread_ts):
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if (
-                metadata.get("event_type") == TAG_EVENT_TYPE
-                and payload.get("integration_id") == self._event_id
-                and payload.get("role") == role
-            ):
-                return str(message.get("ts"))
-        return None
-
-    def _read_back(self, channel: str, thread_ts: str | None) -> Iterator[dict[str, Any]]:
-        """The thread's messages, or the channel's newest, with their metadata."""
-        cursor = None
-        for _ in range(REPLY_PAGES if thread_ts else HISTORY_PAGES):
-            if thread_ts:
-                response = self._call(
-                    self._client.conversations_replies,
-                    channel=channel,
-                    ts=thread_ts,
-                    include_all_metadata=True,
-                    limit=200,
-                    cursor=cursor,
-                )
-            else:
-                response = self._call(
-                    self._client.conversations_history,
-                    channel=channel,
-                    include_all_metadata=True,
-                    limit=100,
-                    cursor=cursor,
-                )
-            yield from response.get("messages") or []
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return
+        return find_tagged(
+            self._call, self._client, channel, thread_ts, event_id=self._event_id, role=role
+        )
 
     # Errors -------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ SIGNING_SECRET = "test-signing-secret"
 
 
 def wait_for(
-    probe: Callable[[], Any], *, timeout: float = 5.0, interval: float = 0.02, what: str = ""
+    probe: Callable[[], Any], *, timeout: float = 15.0, interval: float = 0.02, what: str = ""
 ) -> Any:
     """Poll `probe` until it returns something truthy, and return that; AssertionError after
     `timeout` s. (Typed `Any`: probes are `a and b and value` chains.)

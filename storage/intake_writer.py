@@ -50,6 +50,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from storage import models
 from storage.db import Database, JSONText
 from storage.domain import NewIntegration, Status, StorageUnavailable
+from storage.integrations import new_log_values
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -99,25 +100,12 @@ def _insert_statement(dialect: str) -> Insert:
 
 
 def _row(new: NewIntegration) -> dict[str, Any]:
-    now = utcnow()
-    payload = JSONText(new.payload_json) if new.payload_json is not None else new.payload
-    return {
-        "source_service": new.source_service,
-        "target_service": new.target_service,
-        "event_type": new.event_type,
-        "source_id": new.source_id,
-        "target_id": new.target_id,
-        "payload": payload,
-        "status": new.status.value,
-        "error_message": new.error_message,
-        "delivery_key": new.delivery_key,
-        "ordering_key": new.ordering_key,
-        "event_key": new.event_key,
-        "attempts": 0,
-        "next_attempt_at": now if new.status is Status.PENDING else None,
-        "created_at": now,
-        "updated_at": now,
-    }
+    """The row's values; a body kept as it came (`payload_json`) is stored without a second
+    serialisation."""
+    values = new_log_values(new, utcnow())
+    if new.payload_json is not None:
+        values["payload"] = JSONText(new.payload_json)
+    return values
 
 
 class _OwnConnection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,25 +16,30 @@ from storage.pagination import filtered, paginate
 from storage.types import utcnow
 
 
+def new_log_values(new: domain.NewIntegration, now: datetime) -> dict[str, Any]:
+    """The column values of a new event's row; a pending one is due at once."""
+    return {
+        "source_service": new.source_service,
+        "target_service": new.target_service,
+        "event_type": new.event_type,
+        "source_id": new.source_id,
+        "target_id": new.target_id,
+        "payload": new.payload,
+        "status": new.status.value,
+        "error_message": new.error_message,
+        "delivery_key": new.delivery_key,
+        "ordering_key": new.ordering_key,
+        "event_key": new.event_key,
+        "attempts": 0,
+        "next_attempt_at": now if new.status is Status.PENDING else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def new_log_row(new: domain.NewIntegration, now: datetime) -> models.IntegrationLog:
-    """The row of a new event; a pending one is due at once."""
-    return models.IntegrationLog(
-        source_service=new.source_service,
-        target_service=new.target_service,
-        event_type=new.event_type,
-        source_id=new.source_id,
-        target_id=new.target_id,
-        payload=new.payload,
-        status=new.status.value,
-        error_message=new.error_message,
-        delivery_key=new.delivery_key,
-        ordering_key=new.ordering_key,
-        event_key=new.event_key,
-        attempts=0,
-        next_attempt_at=now if new.status is Status.PENDING else None,
-        created_at=now,
-        updated_at=now,
-    )
+    """The ORM row of a new event (`new_log_values`)."""
+    return models.IntegrationLog(**new_log_values(new, now))
 
 
 def to_integration(row: models.IntegrationLog) -> domain.Integration:

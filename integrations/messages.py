@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,11 @@ class SlackMessage:
         if self.blocks:
             fields["blocks"] = [block.to_dict() for block in self.blocks]
         return fields
+
+    @classmethod
+    def section(cls, text: str) -> SlackMessage:
+        """A message of one mrkdwn section saying `text` (a notice, an answer)."""
+        return cls(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,6 @@ from integrations.github.card_buttons import (
 from integrations.github.markdown import slack_comment
 from integrations.messages import SlackMessage
 from integrations.people import Directory
-from integrations.slack.blockkit import fitted
 from integrations.slack.errors import SlackFailure
 from integrations.slack.posts import card_hash
 from integrations.slack.writer import SlackWriter
@@ -154,7 +153,7 @@ class GitHubCards:
         self, card: SlackMessage, channel: str, ts: str, thread: ServiceMapping | None
     ) -> None:
         try:
-            self._slack.call(self._slack.client.chat_update, channel=channel, ts=ts, **fitted(card))
+            self._slack.update(channel, ts, card)
         except SlackFailure as error:
             log.warning("github_card.card_update_failed channel=%s error=%s", channel, error.code)
             return

@@ -21,7 +21,6 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     PlainTextInputElement,
     PlainTextObject,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
@@ -111,12 +110,8 @@ def comment_modal(item: Item, private_metadata: str) -> View:
     )
 
 
-def _notice(text: str) -> SlackMessage:
-    return SlackMessage(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
-
-
 def not_linked(act: Act, item: Item) -> SlackMessage:
-    return _notice(
+    return SlackMessage.section(
         f":lock: I can't {_VERB[act]} {escape(str(item))} for you: I don't know your GitHub "
         "login. Tell me with `/ticket link github <your login>`, then try again."
     )
@@ -128,21 +123,21 @@ def not_allowed(act: Act, item: Item, login: str, role: str | None) -> SlackMess
         if role is None or role == "none"
         else f"`{escape(login)}` has the {escape(role)} role in {escape(item.repository)}"
     )
-    return _notice(
+    return SlackMessage.section(
         f":lock: I can't {_VERB[act]} {escape(str(item))} for you: {has}. {_NEEDS[act]}. "
         "Ask a repository admin, or do it on GitHub."
     )
 
 
 def no_token() -> SlackMessage:
-    return _notice(
+    return SlackMessage.section(
         ":warning: GitHub actions need `GITHUB_TOKEN`, which this app does not have. "
         "Ask an admin to set it."
     )
 
 
 def failed(act: Act, item: Item, error: str) -> SlackMessage:
-    return _notice(
+    return SlackMessage.section(
         f":warning: I couldn't {_VERB[act]} {escape(str(item))}: {escape(error)}. "
         "Nothing changed on GitHub."
     )
@@ -160,5 +155,5 @@ def done_in_thread(act: Act, name: str, url: str | None, text: str | None = None
     line = f"{emoji[act]} *{escape(name)}* {verb} from Slack"
     if text:
         quoted = "\n".join("> " + escape(part) for part in text.splitlines() or [""])
-        return _notice(f"{line}:\n{quoted}")
-    return _notice(line)
+        return SlackMessage.section(f"{line}:\n{quoted}")
+    return SlackMessage.section(line)

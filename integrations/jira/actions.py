@@ -274,9 +274,7 @@ class CardActions:
                     unfurls={card.unfurl_url: {"blocks": fit_blocks(message.blocks)}},
                 )
                 return issue
-            self._slack.call(
-                client.chat_update, channel=card.channel, ts=card.ts, **fitted(message)
-            )
+            self._slack.update(card.channel, card.ts, message)
         except SlackFailure as error:
             log.warning("jira_card.update_failed key=%s error=%s", card.key, error.code)
             return issue

@@ -123,7 +123,7 @@ def _who(event: JiraWebhook, ctx: Context) -> str:
 
 def _message(text: str) -> SlackMessage:
     text = _clip(text)
-    return SlackMessage(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
+    return SlackMessage.section(text)
 
 
 def issue_card(issue: Issue, ctx: Context = NO_CONTEXT) -> SlackMessage | None:
@@ -156,7 +156,7 @@ def issue_card(issue: Issue, ctx: Context = NO_CONTEXT) -> SlackMessage | None:
 def deleted_card(issue: Issue) -> SlackMessage:
     summary = slack_escape(issue.fields.summary or "")
     text = f"~{issue.key}: {summary}~ _(deleted in Jira)_"
-    return SlackMessage(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
+    return SlackMessage.section(text)
 
 
 # Changelog -------------------------------------------------------------------------------

@@ -56,6 +56,10 @@ class SlackWriter:
         )
         return str(response["ts"])
 
+    def update(self, channel: str, ts: str, message: SlackMessage) -> None:
+        """`chat.update` of a message the app posted (a card) to `message`."""
+        self.call(self.client.chat_update, channel=channel, ts=ts, **fitted(message))
+
     def permalink(self, channel: str, ts: str) -> str | None:
         """A message's permalink; `None` when Slack cannot say (the text still gets through)."""
         try:

@@ -79,12 +79,11 @@ def creation_failed(
             f"Nothing is lost: your request is kept as integration #{integration_id}, and an "
             f"admin can replay it (`POST /api/v1/integrations/{integration_id}/retry`)."
         )
-    text = "\n".join(lines)
-    return SlackMessage(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
+    return SlackMessage.section("\n".join(lines))
 
 
 def notice(text: str) -> SlackMessage:
-    return SlackMessage(text=text, blocks=(SectionBlock(text=MarkdownTextObject(text=text)),))
+    return SlackMessage.section(text)
 
 
 # --- Jira ----------------------------------------------------------------------------------

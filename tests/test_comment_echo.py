@@ -13,9 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import Worker
 from integrations.jira_api import JiraConfig, JiraGateway
 from integrations.tickets import formatting
 from playground.fakes.jira import FakeJira
@@ -24,7 +23,7 @@ from storage.domain import Integration, MappingType, Status, slack_ref
 from storage.types import utcnow
 from tests.support.slack import TicketEnv, wait_for
 from tests.support.webhooks import JIRA_SECRET, jira_payload, post_jira
-from tests.support.workers import worker_for
+from tests.support.workers import hand_worker
 from tests.test_slack_thread_comments import (  # noqa: F401 - `make_env` is a fixture
     MakeEnv,
     comment_body,
@@ -45,16 +44,7 @@ def env(make_env: MakeEnv) -> TicketEnv:  # noqa: F811
 @pytest.fixture
 def worker(env: TicketEnv) -> Worker:
     """A worker the test runs by hand (`run_until_idle`, `deliver`): nothing in the background."""
-    client = WebClient(
-        token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
-    )
-    return worker_for(
-        env.live.runtime.settings,
-        env.repos,
-        config=WorkerConfig(threads=1, poll_seconds=0.05),
-        slack=client,
-        name="test",
-    )
+    return hand_worker(env)
 
 
 def comment_created_webhook(env: TicketEnv) -> Integration:

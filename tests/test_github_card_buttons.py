@@ -17,11 +17,11 @@ from playground.fakes.slack_models import Message
 from playground.github_payloads import example, variant
 from tests.support.slack import TicketEnv, settle, wait_for
 from tests.support.webhooks import post_github
+from tests.support.workers import hand_worker
 from tests.test_slack_github_comments import (  # noqa: F401 - `make_env` is a fixture
     CHANNEL,
     REPO,
     MakeEnv,
-    hand_worker,
     issue_thread,
     make_env,
 )

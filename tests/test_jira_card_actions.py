@@ -13,9 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from integrations.delivery.worker import Worker, WorkerConfig
+from integrations.delivery.worker import Worker
 from playground.fakes.jira import FakeJira
 from playground.fakes.slack_models import Message
 from storage.domain import Status
@@ -23,7 +22,7 @@ from tests.support import cards, home
 from tests.support.live import LiveApp
 from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
 from tests.support.webhooks import JIRA_SECRET, post_jira
-from tests.support.workers import worker_for
+from tests.support.workers import hand_worker
 
 
 @pytest.fixture(params=["cloud", "server"])
@@ -48,16 +47,7 @@ def env(
 
 @pytest.fixture
 def worker(env: TicketEnv) -> Worker:
-    client = WebClient(
-        token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
-    )
-    return worker_for(
-        env.live.runtime.settings,
-        env.repos,
-        config=WorkerConfig(threads=1, poll_seconds=0.05),
-        slack=client,
-        name="test",
-    )
+    return hand_worker(env)
 
 
 def subscribed_card(env: TicketEnv, worker: Worker, *channels: str) -> Message:

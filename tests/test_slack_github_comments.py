@@ -18,7 +18,7 @@ from playground.github_payloads import example, variant
 from storage.domain import Integration, MappingType, Status, slack_ref
 from tests.support.slack import TicketEnv, settle, wait_for
 from tests.support.webhooks import GITHUB_SECRET, post_github
-from tests.support.workers import worker_for
+from tests.support.workers import hand_worker, worker_for
 from tests.test_slack_thread_comments import delete, edit, permalink
 
 REPO = "Codertocat/Hello-World"
@@ -60,20 +60,6 @@ def env(make_env: MakeEnv) -> TicketEnv:
 @pytest.fixture
 def worker(env: TicketEnv) -> Worker:
     return hand_worker(env)
-
-
-def hand_worker(env: TicketEnv) -> Worker:
-    """A worker the test runs by hand (`run_until_idle`): nothing in the background."""
-    client = WebClient(
-        token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
-    )
-    return worker_for(
-        env.live.runtime.settings,
-        env.repos,
-        config=WorkerConfig(threads=1, poll_seconds=0.05),
-        slack=client,
-        name="test",
-    )
 
 
 def subscribe(env: TicketEnv, options: str) -> str:

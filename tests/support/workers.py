@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from slack_sdk import WebClient
 
 from integrations.container import Container, build_container
@@ -11,6 +13,9 @@ from integrations.slack.poster import SlackPoster
 from settings import Settings
 from storage import Repositories
 from storage.domain import Integration
+
+if TYPE_CHECKING:
+    from tests.support.slack import TicketEnv
 
 
 def worker_for(
@@ -23,6 +28,21 @@ def worker_for(
 ) -> Worker:
     """A worker whose Slack client is `slack` (tests give one with a short timeout)."""
     return Worker(build_container(settings, repos, slack_delivery=slack), config=config, name=name)
+
+
+def hand_worker(env: TicketEnv) -> Worker:
+    """A worker of `env` the test runs by hand (`run_until_idle`, `deliver`): nothing in the
+    background, one thread, and a Slack client that fails at once instead of retrying."""
+    client = WebClient(
+        token=env.slack.bot_token, base_url=env.slack.api_url, timeout=5, retry_handlers=[]
+    )
+    return worker_for(
+        env.live.runtime.settings,
+        env.repos,
+        config=WorkerConfig(threads=1, poll_seconds=0.05),
+        slack=client,
+        name="test",
+    )
 
 
 def replay_context(container: Container, event: Integration) -> DeliveryContext:

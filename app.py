@@ -30,8 +30,6 @@ from web.runtime import EXTENSION, Runtime
 
 log = logging.getLogger("connect")
 
-KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
 
 def create_app(settings: Settings | None = None, *, migrate: bool | None = None) -> Flask:
     """Build one isolated instance of the service.
@@ -99,15 +97,17 @@ def _metrics(repos: Repositories) -> Metrics:
 
 
 def _register(app: Flask) -> None:
-    from web import api, health, people_api, slack, webhooks
+    from web import api, health, people_api, slack
     from web.errors import register_error_handlers
+    from web.webhooks import WebhookIntake
 
     register_error_handlers(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(people_api.bp)
     app.register_blueprint(slack.bp)
-    app.register_blueprint(webhooks.bp)
+    # the webhook routes are a WSGI app in front of Flask's (`web.webhooks`)
+    app.wsgi_app = WebhookIntake(app.wsgi_app, app.extensions[EXTENSION], app.extensions)
 
     metrics: Metrics = app.extensions[EXTENSION].metrics
 
@@ -118,9 +118,8 @@ def _register(app: Flask) -> None:
     @app.after_request
     def _observe(response):  # type: ignore[no-untyped-def]
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        method = request.method if request.method in KNOWN_METHODS else "other"
-        metrics.http_requests.labels(method, route, str(response.status_code)).inc()
-        metrics.http_latency.labels(route).observe(time.perf_counter() - g.get("started", 0.0))
+        elapsed = time.perf_counter() - g.get("started", 0.0)
+        metrics.observe_request(request.method, route, response.status_code, elapsed)
         return response
 
 

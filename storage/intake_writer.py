@@ -40,6 +40,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, insert, select
@@ -48,6 +49,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from storage import models
+from storage.batch_insert import BatchInsert
 from storage.db import Database, JSONText
 from storage.domain import NewIntegration, Status, StorageUnavailable
 from storage.integrations import new_log_values
@@ -99,10 +101,10 @@ def _insert_statement(dialect: str) -> Insert:
     raise ValueError(f"no intake statement for {dialect}")
 
 
-def _row(new: NewIntegration) -> dict[str, Any]:
+def _row(new: NewIntegration, now: datetime) -> dict[str, Any]:
     """The row's values; a body kept as it came (`payload_json`) is stored without a second
-    serialisation."""
-    values = new_log_values(new, utcnow())
+    serialisation. `now`: the batch's time, one for all its rows."""
+    values = new_log_values(new, now)
     if new.payload_json is not None:
         values["payload"] = JSONText(new.payload_json)
     return values
@@ -146,6 +148,7 @@ class IntakeWriter:
         self._max_rows = max_rows
         self._idle_seconds = idle_seconds
         self._statement = _insert_statement(db.dialect)
+        self._batch = BatchInsert(db.engine.dialect, lambda: _insert_statement(db.dialect))
         self._plain = insert(Log).returning(Log.id, sort_by_parameter_order=True)
         self._returning = db.dialect in ("postgresql", "sqlite")
         self._queue: deque[_Waiting] = deque()
@@ -274,25 +277,28 @@ class IntakeWriter:
         """Rows without a delivery key (API events sent without an Idempotency-Key) never
         collide: one INSERT returns their ids in order. The others skip a duplicate."""
         results: dict[int, Recorded] = {}
+        now = utcnow()
         unkeyed = [i for i, new in enumerate(news) if new.delivery_key is None]
         if unkeyed:
-            rows = connection.execute(self._plain, [_row(news[i]) for i in unkeyed])
+            rows = connection.execute(self._plain, [_row(news[i], now) for i in unkeyed])
             for i, row in zip(unkeyed, rows, strict=True):
                 results[i] = Recorded(int(row.id), news[i].status, created=True)
         keyed = [i for i, new in enumerate(news) if new.delivery_key is not None]
         if keyed and self._returning:
-            recorded = self._insert_many(connection, [news[i] for i in keyed])
+            recorded = self._insert_many(connection, [news[i] for i in keyed], now)
             results.update(zip(keyed, recorded, strict=True))
         else:
             results.update((i, self._insert(connection, news[i])) for i in keyed)
         return [results[i] for i in range(len(news))]
 
-    def _insert_many(self, connection: Connection, news: list[NewIntegration]) -> list[Recorded]:
+    def _insert_many(
+        self, connection: Connection, news: list[NewIntegration], now: datetime
+    ) -> list[Recorded]:
         """One multi-row INSERT; a row it skipped is a duplicate, of an earlier row of the
         same batch or of a stored one."""
         inserted = {
             (row.source_service, row.delivery_key): int(row.id)
-            for row in connection.execute(self._statement, [_row(new) for new in news])
+            for row in self._batch.execute(connection, [_row(new, now) for new in news])
         }
         results: list[Recorded] = []
         first: dict[tuple[str, str | None], Recorded] = {}
@@ -311,7 +317,7 @@ class IntakeWriter:
 
     def _insert(self, connection: Connection, new: NewIntegration) -> Recorded:
         """One row with a delivery key, on MySQL/MariaDB."""
-        result = connection.execute(self._statement, _row(new))
+        result = connection.execute(self._statement, _row(new, utcnow()))
         # MySQL has no RETURNING here, and no LAST_INSERT_ID (0) for a skipped duplicate
         new_id = result.scalar() if self._returning else (result.lastrowid or None)
         if new_id is not None:

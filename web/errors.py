@@ -28,6 +28,7 @@ _CODES = {
     503: "unavailable",
 }
 RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "the database is unavailable; try again later"
 
 
 class ApiError(Exception):
@@ -41,8 +42,13 @@ class ApiError(Exception):
         self.extra = extra
 
 
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """What every error answer says."""
+    return {"error": message, "code": code, **extra}
+
+
 def error_response(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
-    return jsonify({"error": message, "code": code, **extra}), status
+    return jsonify(error_body(code, message, **extra)), status
 
 
 def validation_details(exc: ValidationError) -> list[dict[str, str]]:
@@ -78,9 +84,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StorageUnavailable)
     def _storage_unavailable(exc: StorageUnavailable):
-        response, status = error_response(
-            503, "database_unavailable", "the database is unavailable; try again later"
-        )
+        response, status = error_response(503, "database_unavailable", DATABASE_UNAVAILABLE)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response, status
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import values as prometheus_values
@@ -34,6 +35,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 KNOWN_TARGETS = ("slack", "jira")
 
@@ -153,6 +155,29 @@ class Metrics:
         if multiprocess:
             MultiProcessCollector(self.registry, path=multiprocess)
         self.registry.register(_QueueCollector(queue_counts, backlog))
+        # a labelled child is looked up once: `labels()` hashes and locks on every call
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One answered HTTP request: counted by route and status, timed by route."""
+        method = method if method in KNOWN_METHODS else "other"
+        key = (method, route, str(status))
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.http_requests.labels(method, route, str(status)),
+                self.http_latency.labels(route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def webhook(self, source: str, outcome: str) -> None:
+        """One webhook delivery, by its source and what became of it."""
+        key = ("webhook", source, outcome)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.webhooks.labels(source, outcome)
+        child.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -22,6 +22,13 @@ unauthenticated client is the cheaper attack. An unsigned request never learns m
 that it is unsigned. Nothing else happens in the request: the event is one INSERT, committed
 together with the concurrent requests' (group commit, `storage.intake_writer`) before the
 answer is sent, and the Slack work is the delivery worker's (`integrations/delivery`).
+
+The two routes are a small WSGI app in front of Flask (`WebhookIntake`), which serves every
+other path. A webhook is the hottest request the service gets (a bulk change in Jira sends
+hundreds in seconds), and Flask's request and app contexts, URL map, hooks and response
+object cost as much CPU as everything above put together (README, Benchmarks). The answers
+are the ones the rest of the API gives: JSON `{"error", "code"}` (`web.errors`), the same
+request metrics, 405 with `Allow` for another method.
 """
 
 from __future__ import annotations
@@ -30,30 +37,36 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app, request
 from pydantic import SecretStr
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from integrations.intake import Classified, NotAWebhook
 from integrations.routes import INTAKE
 from settings import Settings
-from storage.domain import NewIntegration, Service, Status
-from web.errors import ApiError
-from web.requests import parse_json_document, read_body
-from web.runtime import runtime
+from storage.domain import NewIntegration, Service, Status, StorageUnavailable
+from web.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, ApiError, error_body
+from web.requests import parse_json_document
+
+if TYPE_CHECKING:
+    from web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
-
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 WORKER_EXTENSION = "connect.worker"
 """`app.extensions` key of the in-process delivery worker, woken after each stored event."""
 
 MAX_DELIVERY_ID = 150
+ALLOW = "OPTIONS, POST"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,7 @@ class Source:
     """How one sender signs, identifies and names its events."""
 
     name: str
+    route: str
     env_name: str
     secret: Callable[[Settings], SecretStr | None]
     signature_header: str
@@ -72,6 +86,7 @@ class Source:
 
 JIRA = Source(
     name=Service.JIRA,
+    route="/webhooks/jira",
     env_name="JIRA_WEBHOOK_SECRET",
     secret=lambda s: s.jira_webhook_secret,
     signature_header="X-Hub-Signature",
@@ -80,46 +95,142 @@ JIRA = Source(
 )
 GITHUB = Source(
     name=Service.GITHUB,
+    route="/webhooks/github",
     env_name="GITHUB_WEBHOOK_SECRET",
     secret=lambda s: s.github_webhook_secret,
     signature_header="X-Hub-Signature-256",
     delivery_header="X-GitHub-Delivery",
     event_header="X-GitHub-Event",
 )
+SOURCES = {source.route: source for source in (JIRA, GITHUB)}
 
 
-@bp.post("/jira")
-def jira_webhook() -> tuple[Response, int]:
-    return receive(JIRA)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+    outcome: str
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-@bp.post("/github")
-def github_webhook() -> tuple[Response, int]:
-    return receive(GITHUB)
+class WebhookIntake:
+    """The WSGI app of the webhook routes, in front of `app` (Flask) for every other path."""
+
+    def __init__(self, app: WSGIApp, runtime: Runtime, extensions: dict[str, Any]) -> None:
+        self._app = app
+        self._runtime = runtime
+        self._extensions = extensions  # the worker is added after this is built
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        source = SOURCES.get(environ.get("PATH_INFO", ""))
+        if source is None:
+            return self._app(environ, start_response)
+        started = time.perf_counter()
+        method = environ.get("REQUEST_METHOD", "")
+        if method == "POST":
+            answer = self._answer(source, environ)
+            self._runtime.metrics.webhook(source.name, answer.outcome)
+        elif method == "OPTIONS":
+            answer = Answer(200, {}, "options", (("Allow", ALLOW),))
+        else:
+            error = error_body("method_not_allowed", "method not allowed on this route")
+            answer = Answer(405, error, "method_not_allowed", (("Allow", ALLOW),))
+        body = _json(answer.body) if answer.body else b""
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        start_response(_status_line(answer.status), [*headers, *answer.headers])
+        elapsed = time.perf_counter() - started
+        self._runtime.metrics.observe_request(method, source.route, answer.status, elapsed)
+        return [body]
+
+    def _answer(self, source: Source, environ: dict[str, Any]) -> Answer:
+        """The request's answer; an error is answered as every route answers it (`web.errors`)."""
+        try:
+            return self._receive(source, environ, EnvironHeaders(environ))
+        except ApiError as exc:
+            return Answer(exc.status, error_body(exc.code, exc.message, **exc.extra), exc.code)
+        except StorageUnavailable:
+            code = "database_unavailable"
+            retry = (("Retry-After", str(RETRY_AFTER_SECONDS)),)
+            return Answer(503, error_body(code, DATABASE_UNAVAILABLE), code, retry)
+        except Exception as exc:
+            log.exception("http.unhandled_error type=%s", type(exc).__name__)
+            return Answer(500, error_body("internal_error", "internal server error"), "error")
+
+    def _receive(self, source: Source, environ: dict[str, Any], headers: EnvironHeaders) -> Answer:
+        settings = self._runtime.settings
+        secret = _secret(source, settings)
+        _require_signature_header(source, headers)
+        body = _read_body(environ, settings.connect_webhook_max_body_bytes)
+        _verify(source, headers, secret, body)
+        payload, payload_json = _parse(body)
+        classified = _classify(source, headers, payload)
+        return self._store(source, headers, classified, payload, payload_json, body)
+
+    def _store(
+        self,
+        source: Source,
+        headers: EnvironHeaders,
+        classified: Classified,
+        payload: dict[str, Any],
+        payload_json: str,
+        body: bytes,
+    ) -> Answer:
+        """One INSERT, group-committed with the other requests' (`storage.intake_writer`);
+        the answer waits for its commit. A database outage is a 503."""
+        key = delivery_key(headers.get(source.delivery_header), body)
+        reason = classified.ignore
+        integration = self._runtime.repos.intake.record(
+            NewIntegration(
+                source_service=source.name,
+                target_service=Service.SLACK,
+                event_type=classified.event_type,
+                payload=payload,
+                source_id=classified.source_id,
+                delivery_key=key,
+                ordering_key=classified.thread_key,
+                status=Status.IGNORED if reason else Status.PENDING,
+                error_message=reason,
+                event_key=classified.event_key,
+                payload_json=payload_json,
+            )
+        )
+        answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
+        if not integration.created:
+            log.info(
+                "webhook.duplicate source=%s integration=%s key=%s",
+                source.name,
+                integration.id,
+                key,
+            )
+            answer |= {"message": "Already received", "status": integration.status.value}
+            return Answer(200, answer, "duplicate")
+        if reason:
+            log.info(
+                "webhook.ignored source=%s event=%s integration=%s reason=%s",
+                source.name,
+                classified.event_type,
+                integration.id,
+                reason,
+            )
+            answer |= {"message": f"Ignored: {reason}", "status": Status.IGNORED.value}
+            return Answer(200, answer, "ignored")
+        log.info(
+            "webhook.accepted source=%s event=%s integration=%s thread=%s",
+            source.name,
+            classified.event_type,
+            integration.id,
+            classified.thread_key,
+        )
+        worker = self._extensions.get(WORKER_EXTENSION)
+        if worker is not None:
+            worker.wake()
+        answer |= {"message": "Webhook accepted", "status": Status.PENDING.value}
+        return Answer(202, answer, "accepted")
 
 
-# The shared path ------------------------------------------------------------------------
+# The steps ------------------------------------------------------------------------------
 
 _warned_unset: set[str] = set()
-
-
-def receive(source: Source) -> tuple[Response, int]:
-    rt = runtime()
-    outcome = "error"
-    try:
-        secret = _secret(source, rt.settings)
-        _require_signature_header(source)
-        body = _read_body(rt.settings.connect_webhook_max_body_bytes)
-        _verify(source, secret, body)
-        payload, payload_json = _parse(body)
-        classified = _classify(source, payload)
-        response, status, outcome = _store(source, classified, payload, payload_json, body)
-        return response, status
-    except ApiError as exc:
-        outcome = exc.code
-        raise
-    finally:
-        rt.metrics.webhooks.labels(source.name, outcome).inc()
 
 
 def _secret(source: Source, settings: Settings) -> bytes:
@@ -142,15 +253,15 @@ def _secret(source: Source, settings: Settings) -> bytes:
     return secret.get_secret_value().encode()
 
 
-def _bearer() -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+def _bearer(headers: EnvironHeaders) -> str | None:
+    scheme, _, token = headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _require_signature_header(source: Source) -> None:
-    if request.headers.get(source.signature_header):
+def _require_signature_header(source: Source, headers: EnvironHeaders) -> None:
+    if headers.get(source.signature_header):
         return
-    if source.accepts_bearer and _bearer() is not None:
+    if source.accepts_bearer and _bearer(headers) is not None:
         return
     log.warning("webhook.missing_signature source=%s", source.name)
     expected = source.signature_header + (
@@ -159,20 +270,27 @@ def _require_signature_header(source: Source) -> None:
     raise ApiError(401, "missing_signature", f"request is not signed: {expected} is required")
 
 
-def _read_body(limit: int) -> bytes:
-    """The body, refused before it is read when its declared length is over the limit."""
-    if request.content_length is not None and request.content_length > limit:
-        log.warning("webhook.too_large bytes=%s limit=%s", request.content_length, limit)
-        raise ApiError(413, "payload_too_large", f"request body is larger than {limit} bytes")
+def _read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The body, refused before it is read when its declared length is over the limit, and
+    a chunked body that runs over it (read one byte past the limit to tell)."""
+    length = get_content_length(environ)
+    too_large = ApiError(413, "payload_too_large", f"request body is larger than {limit} bytes")
+    if length is not None and length > limit:
+        log.warning("webhook.too_large bytes=%s limit=%s", length, limit)
+        raise too_large
     try:
-        return read_body(limit)
-    except ApiError:  # a chunked body that ran over the limit
+        stream = get_input_stream(environ, max_content_length=limit)
+        raw = stream.read()
+        if length is None and len(raw) >= limit and stream.read(1):
+            raise RequestEntityTooLarge()
+    except RequestEntityTooLarge:
         log.warning("webhook.too_large bytes=unknown limit=%s", limit)
-        raise
+        raise too_large from None
+    return raw
 
 
-def _verify(source: Source, secret: bytes, body: bytes) -> None:
-    given = request.headers.get(source.signature_header)
+def _verify(source: Source, headers: EnvironHeaders, secret: bytes, body: bytes) -> None:
+    given = headers.get(source.signature_header)
     if given:
         scheme, _, digest = given.strip().partition("=")
         expected = hmac.new(secret, body, hashlib.sha256).hexdigest()
@@ -181,7 +299,7 @@ def _verify(source: Source, secret: bytes, body: bytes) -> None:
         ):
             return
     elif source.accepts_bearer:
-        token = _bearer() or ""
+        token = _bearer(headers) or ""
         if hmac.compare_digest(token.encode(), secret):
             return
     log.warning("webhook.bad_signature source=%s", source.name)
@@ -204,9 +322,9 @@ def delivery_key(given: str | None, body: bytes) -> str:
     return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
-def _classify(source: Source, payload: dict[str, Any]) -> Classified:
+def _classify(source: Source, headers: EnvironHeaders, payload: dict[str, Any]) -> Classified:
     """The source's one classification (`integrations.routes.INTAKE`), stored with the event."""
-    name = request.headers.get(source.event_header, "") if source.event_header else ""
+    name = headers.get(source.event_header, "") if source.event_header else ""
     try:
         return INTAKE[source.name](name, payload)
     except NotAWebhook as exc:
@@ -214,63 +332,17 @@ def _classify(source: Source, payload: dict[str, Any]) -> Classified:
         raise ApiError(400, "not_a_webhook", str(exc)) from None
 
 
-def _store(
-    source: Source,
-    classified: Classified,
-    payload: dict[str, Any],
-    payload_json: str,
-    body: bytes,
-) -> tuple[Response, int, str]:
-    """One INSERT, group-committed with the other requests' (`storage.intake_writer`); the
-    answer waits for its commit. A database outage is a 503 (`web.errors`)."""
-    key = delivery_key(request.headers.get(source.delivery_header), body)
-    reason = classified.ignore
-    integration = runtime().repos.intake.record(
-        NewIntegration(
-            source_service=source.name,
-            target_service=Service.SLACK,
-            event_type=classified.event_type,
-            payload=payload,
-            source_id=classified.source_id,
-            delivery_key=key,
-            ordering_key=classified.thread_key,
-            status=Status.IGNORED if reason else Status.PENDING,
-            error_message=reason,
-            event_key=classified.event_key,
-            payload_json=payload_json,
-        )
-    )
-    answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
-    if not integration.created:
-        log.info(
-            "webhook.duplicate source=%s integration=%s key=%s", source.name, integration.id, key
-        )
-        answer |= {"message": "Already received", "status": integration.status.value}
-        return _json(answer), 200, "duplicate"
-    if reason:
-        log.info(
-            "webhook.ignored source=%s event=%s integration=%s reason=%s",
-            source.name,
-            classified.event_type,
-            integration.id,
-            reason,
-        )
-        answer |= {"message": f"Ignored: {reason}", "status": Status.IGNORED.value}
-        return _json(answer), 200, "ignored"
-    log.info(
-        "webhook.accepted source=%s event=%s integration=%s thread=%s",
-        source.name,
-        classified.event_type,
-        integration.id,
-        classified.thread_key,
-    )
-    worker = current_app.extensions.get(WORKER_EXTENSION)
-    if worker is not None:
-        worker.wake()
-    answer |= {"message": "Webhook accepted", "status": Status.PENDING.value}
-    return _json(answer), 202, "accepted"
+def _json(answer: dict[str, Any]) -> bytes:
+    """The answer as JSON, as `jsonify` writes it."""
+    return (json.dumps(answer, separators=(",", ":")) + "\n").encode()
 
 
-def _json(answer: dict[str, Any]) -> Response:
-    """The answer as JSON, as `jsonify` writes it, without its provider's per-call setup."""
-    return Response(json.dumps(answer, separators=(",", ":")) + "\n", mimetype="application/json")
+_STATUS_LINES: dict[int, str] = {}
+
+
+def _status_line(status: int) -> str:
+    """As werkzeug writes it: `202 ACCEPTED`."""
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = _STATUS_LINES[status] = f"{status} {HTTP_STATUS_CODES[status].upper()}"
+    return line

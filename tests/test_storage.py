@@ -48,6 +48,21 @@ def test_downgrade_and_upgrade_again(repos: Repositories) -> None:
     )
 
 
+def test_payloads_are_compressed_with_lz4_on_postgresql(repos: Repositories) -> None:
+    if repos.db.dialect != "postgresql":
+        pytest.skip("a PostgreSQL column setting")
+    query = (
+        "SELECT attcompression FROM pg_attribute "
+        "WHERE attrelid = 'integration_logs'::regclass AND attname = 'payload'"
+    )
+    with repos.db.engine.connect() as connection:
+        assert connection.exec_driver_sql(query).scalar() == "l"
+    stored, _ = repos.integrations.record(event(1, payload={"text": "lorem ipsum " * 2000}))
+    again = repos.integrations.get(stored.id)
+    assert again is not None
+    assert again.payload == {"text": "lorem ipsum " * 2000}
+
+
 def test_downgrading_the_event_key_keeps_the_events(repos: Repositories) -> None:
     stored, _ = repos.integrations.record(event(1, event_key="pull_request.opened"))
     repos.queue.claim("w1", [("github", "slack")], lease_seconds=30)

@@ -3,16 +3,15 @@
 A webhook's request must not be answered before its event is durable, and on these
 machines a commit costs far more than an INSERT (SQLite's write lock, PostgreSQL's WAL
 flush). `IntakeWriter.record` hands the new event to the process's writer thread and waits;
-the writer, woken by the first event, lingers while requests already in the intake
-(`arriving`) may still join, for at most `linger_seconds` (2 ms); takes every event queued
-by then (at most `max_rows`), inserts them in ONE transaction (a multi-row INSERT compiled
-once per batch size, `storage.batch_insert`; on MySQL/MariaDB a statement per row),
-commits, and only then answers each waiting request with its own row's id. While it
-commits, the next requests queue up: the busier the intake, the larger the batches.
-Measured on 2 cores (README, Benchmarks): without the linger the batches held 1-3 rows and
-the intake ran at a third of a bare HMAC endpoint. A fixed linger made batches of 4-6
-rows, but every commit waited the whole 2 ms, also when nothing more was coming; waiting
-only for the requests on their way keeps the batches and not the wait.
+the writer, woken by the first event, lingers `linger_seconds` (2 ms) for the requests in
+flight to join, takes every event queued by then (at most `max_rows`), inserts them in ONE
+transaction (a multi-row INSERT compiled once per batch size, `storage.batch_insert`; on
+MySQL/MariaDB a statement per row), commits, and only then answers each waiting request
+with its own row's id. While it commits, the next requests queue up: the busier the
+intake, the larger the batches. Measured on 2 cores (README, Benchmarks): without the
+linger the batches held 1-3 rows and the intake ran at a third of a bare HMAC endpoint;
+with it, 4-6 rows. (Waiting only as long as requests already in the intake were on their
+way made smaller batches and cost more CPU per event than it saved in waiting.)
 
 SQLite takes one writer at a time, so there is one writer thread per process, and the
 processes' writers take turns on a lock file beside the database (`Database.write_on`)
@@ -79,25 +78,6 @@ class Recorded:
     id: int
     status: Status
     created: bool
-
-
-class Arrival:
-    """A request on its way to `IntakeWriter.record` (`IntakeWriter.arriving`)."""
-
-    __slots__ = ("_writer", "open")
-
-    def __init__(self, writer: IntakeWriter) -> None:
-        self._writer = writer
-        self.open = True
-
-    def __enter__(self) -> Arrival:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.open:  # it failed before it recorded anything: wait for it no longer
-            with self._writer._ready:
-                self._writer._settle(self)
-                self._writer._ready.notify_all()
 
 
 class _Waiting:
@@ -177,7 +157,6 @@ class IntakeWriter:
         self._plain_batch = BatchInsert(db.engine.dialect, lambda: insert(Log).returning(Log.id))
         self._returning = db.dialect in ("postgresql", "sqlite")
         self._queue: deque[_Waiting] = deque()
-        self._arriving = 0  # requests in the intake that have not recorded their event yet
         self._ready = threading.Condition()
         self._threads: set[threading.Thread] = set()
         self._pid = os.getpid()
@@ -187,28 +166,11 @@ class IntakeWriter:
 
     # The request's side -------------------------------------------------------------------
 
-    def arriving(self) -> Arrival:
-        """Say that a request will probably `record` an event soon (`with
-        writer.arriving() as arrival: ... writer.record(new, arrival)`): the writer waits for
-        it, up to its linger, instead of committing the batch without it."""
-        arrival = Arrival(self)
-        with self._ready:
-            self._arriving += 1
-        return arrival
-
-    def _settle(self, arrival: Arrival) -> None:
-        """Under `_ready`: `arrival` has recorded its event, or will record none."""
-        if arrival.open:
-            arrival.open = False
-            self._arriving -= 1
-
-    def record(self, new: NewIntegration, arrival: Arrival | None = None) -> Recorded:
+    def record(self, new: NewIntegration) -> Recorded:
         """Store `new` durably (or find the event its delivery key names); raises
         `StorageUnavailable` when the database cannot be reached."""
         waiting = _Waiting(new)
         with self._ready:
-            if arrival is not None:
-                self._settle(arrival)
             if self._closed:
                 inline = True
             else:
@@ -261,7 +223,10 @@ class IntakeWriter:
                         self._ready.wait(self._idle_seconds)
                     if not self._queue:  # idle or closed: the next event starts another
                         return
-                    self._linger()
+                    linger = len(self._queue) < self._max_rows and not self._closed
+                if linger and self._linger_seconds:  # let the requests in flight join
+                    time.sleep(self._linger_seconds)
+                with self._ready:
                     batch = [
                         self._queue.popleft() for _ in range(min(self._max_rows, len(self._queue)))
                     ]
@@ -273,16 +238,6 @@ class IntakeWriter:
                 self._threads.discard(threading.current_thread())
                 if self._queue and not self._closed:
                     self._ensure_thread()
-
-    def _linger(self) -> None:
-        """Under `_ready`: wait for the requests on their way to join the batch, for at most
-        `linger_seconds`."""
-        deadline = time.monotonic() + self._linger_seconds
-        while len(self._queue) < self._max_rows and self._arriving > 0 and not self._closed:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            self._ready.wait(left)
 
     def _commit(self, batch: list[_Waiting], own: _OwnConnection | None = None) -> None:
         """Answer each request of `batch` with its row once committed, or with the error."""
@@ -331,9 +286,9 @@ class IntakeWriter:
         now = utcnow()
         unkeyed = [i for i, new in enumerate(news) if new.delivery_key is None]
         if unkeyed and self._returning:
-            for i in unkeyed:
-                [row] = self._plain_batch.execute(connection, [_row(news[i], now)])
-                results[i] = Recorded(int(row.id), news[i].status, created=True)
+            rows = self._plain_batch.execute_each(connection, [_row(news[i], now) for i in unkeyed])
+            for i, (new_id,) in zip(unkeyed, rows, strict=True):
+                results[i] = Recorded(int(new_id), news[i].status, created=True)
         elif unkeyed:
             rows = connection.execute(self._plain, [_row(news[i], now) for i in unkeyed])
             for i, row in zip(unkeyed, rows, strict=True):
@@ -351,10 +306,8 @@ class IntakeWriter:
     ) -> list[Recorded]:
         """One multi-row INSERT; a row it skipped is a duplicate, of an earlier row of the
         same batch or of a stored one."""
-        inserted = {
-            (row.source_service, row.delivery_key): int(row.id)
-            for row in self._batch.execute(connection, [_row(new, now) for new in news])
-        }
+        returned = self._batch.execute(connection, [_row(new, now) for new in news])
+        inserted = {(source, key): int(new_id) for new_id, source, key in returned}
         results: list[Recorded] = []
         first: dict[tuple[str, str | None], Recorded] = {}
         for new in news:

@@ -18,7 +18,6 @@ from integrations.subscriptions.service import (
 )
 from storage import IntegrationFilter, MappingFilter, SubscriptionFilter
 from storage.domain import Conflict, NewIntegration, NotFound
-from storage.intake_writer import Arrival
 from storage.pagination import MAX_ID
 from web import schemas
 from web.errors import ApiError
@@ -112,11 +111,6 @@ def list_integrations():
 
 @bp.post("/integrations")
 def create_integration():
-    with runtime().repos.intake.arriving() as arrival:
-        return _create_integration(arrival)
-
-
-def _create_integration(arrival: Arrival):
     body = parse_body(schemas.IntegrationCreate)
     if handler_for(body.source_service, body.target_service) is None:
         raise ApiError(
@@ -141,8 +135,7 @@ def _create_integration(arrival: Arrival):
             source_id=body.source_id,
             target_id=body.target_id,
             delivery_key=f"api:{idempotency_key}" if idempotency_key else None,
-        ),
-        arrival,
+        )
     )
     message = "Integration created" if integration.created else "Integration already recorded"
     return json_response(

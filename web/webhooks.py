@@ -52,7 +52,6 @@ from integrations.intake import Classified, NotAWebhook
 from integrations.routes import INTAKE
 from settings import Settings
 from storage.domain import NewIntegration, Service, Status, StorageUnavailable
-from storage.intake_writer import Arrival
 from web.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, ApiError, error_body
 from web.requests import parse_json_document
 
@@ -129,8 +128,7 @@ class WebhookIntake:
         started = time.perf_counter()
         method = environ.get("REQUEST_METHOD", "")
         if method == "POST":
-            with self._runtime.repos.intake.arriving() as arrival:
-                answer = self._answer(source, environ, arrival)
+            answer = self._answer(source, environ)
             self._runtime.metrics.webhook(source.name, answer.outcome)
         elif method == "OPTIONS":
             answer = Answer(200, {}, "options", (("Allow", ALLOW),))
@@ -144,10 +142,10 @@ class WebhookIntake:
         self._runtime.metrics.observe_request(method, source.route, answer.status, elapsed)
         return [body]
 
-    def _answer(self, source: Source, environ: dict[str, Any], arrival: Arrival) -> Answer:
+    def _answer(self, source: Source, environ: dict[str, Any]) -> Answer:
         """The request's answer; an error is answered as every route answers it (`web.errors`)."""
         try:
-            return self._receive(source, environ, EnvironHeaders(environ), arrival)
+            return self._receive(source, environ, EnvironHeaders(environ))
         except ApiError as exc:
             return Answer(exc.status, error_body(exc.code, exc.message, **exc.extra), exc.code)
         except StorageUnavailable:
@@ -158,9 +156,7 @@ class WebhookIntake:
             log.exception("http.unhandled_error type=%s", type(exc).__name__)
             return Answer(500, error_body("internal_error", "internal server error"), "error")
 
-    def _receive(
-        self, source: Source, environ: dict[str, Any], headers: EnvironHeaders, arrival: Arrival
-    ) -> Answer:
+    def _receive(self, source: Source, environ: dict[str, Any], headers: EnvironHeaders) -> Answer:
         settings = self._runtime.settings
         secret = _secret(source, settings)
         _require_signature_header(source, headers)
@@ -168,7 +164,7 @@ class WebhookIntake:
         _verify(source, headers, secret, body)
         payload, payload_json = _parse(body)
         classified = _classify(source, headers, payload)
-        return self._store(source, headers, classified, payload, payload_json, body, arrival)
+        return self._store(source, headers, classified, payload, payload_json, body)
 
     def _store(
         self,
@@ -178,7 +174,6 @@ class WebhookIntake:
         payload: dict[str, Any],
         payload_json: str,
         body: bytes,
-        arrival: Arrival,
     ) -> Answer:
         """One INSERT, group-committed with the other requests' (`storage.intake_writer`);
         the answer waits for its commit. A database outage is a 503."""
@@ -197,8 +192,7 @@ class WebhookIntake:
                 error_message=reason,
                 event_key=classified.event_key,
                 payload_json=payload_json,
-            ),
-            arrival,
+            )
         )
         answer: dict[str, Any] = {"success": True, "integration_id": integration.id}
         if not integration.created:

@@ -280,19 +280,14 @@ class IntakeWriter:
 
     def _insert_all(self, connection: Connection, news: list[NewIntegration]) -> list[Recorded]:
         """Rows without a delivery key (API events sent without an Idempotency-Key) never
-        collide: an INSERT each, in the batch's transaction, returns its id (a multi-row
-        INSERT's RETURNING is in no promised order). The others skip a duplicate."""
+        collide; nothing tells them apart but the id each gets. The others skip a duplicate."""
         results: dict[int, Recorded] = {}
         now = utcnow()
         unkeyed = [i for i, new in enumerate(news) if new.delivery_key is None]
-        if unkeyed and self._returning:
-            rows = self._plain_batch.execute_each(connection, [_row(news[i], now) for i in unkeyed])
-            for i, (new_id,) in zip(unkeyed, rows, strict=True):
-                results[i] = Recorded(int(new_id), news[i].status, created=True)
-        elif unkeyed:
-            rows = connection.execute(self._plain, [_row(news[i], now) for i in unkeyed])
-            for i, row in zip(unkeyed, rows, strict=True):
-                results[i] = Recorded(int(row.id), news[i].status, created=True)
+        if unkeyed:
+            ids = self._insert_unkeyed(connection, [_row(news[i], now) for i in unkeyed])
+            for i, new_id in zip(unkeyed, ids, strict=True):
+                results[i] = Recorded(new_id, news[i].status, created=True)
         keyed = [i for i, new in enumerate(news) if new.delivery_key is not None]
         if keyed and self._returning:
             recorded = self._insert_many(connection, [news[i] for i in keyed], now)
@@ -300,6 +295,19 @@ class IntakeWriter:
         else:
             results.update((i, self._insert(connection, news[i])) for i in keyed)
         return [results[i] for i in range(len(news))]
+
+    def _insert_unkeyed(self, connection: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """The new rows' ids, in the rows' order.
+
+        SQLite numbers the rows of one INSERT in the order of its VALUES (each new rowid is
+        the largest so far plus one), so one multi-row INSERT does, its ids sorted. Elsewhere
+        the order of RETURNING is promised by nothing: an INSERT each (SQLAlchemy's own
+        `sort_by_parameter_order` on MySQL/MariaDB)."""
+        if self._db.dialect == "sqlite":
+            return sorted(int(new_id) for (new_id,) in self._plain_batch.execute(connection, rows))
+        if self._returning:
+            return [int(new_id) for (new_id,) in self._plain_batch.execute_each(connection, rows)]
+        return [int(row.id) for row in connection.execute(self._plain, rows)]
 
     def _insert_many(
         self, connection: Connection, news: list[NewIntegration], now: datetime

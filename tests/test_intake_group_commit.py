@@ -4,6 +4,7 @@ first event's id, and a database that cannot be reached is a 503 that loses noth
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable
@@ -79,6 +80,31 @@ def test_a_batch_with_a_key_twice_stores_it_once_and_answers_both(database_url: 
         assert sorted(created for _, created in results) == [False, False, True, True, True, True]
         assert results[3][0] != results[4][0], "events without a delivery key never collide"
         assert Repositories.on(db).integrations.count_by_status() == {"pending": 4}
+    finally:
+        writer.close()
+        db.dispose()
+
+
+def test_events_without_a_key_in_one_batch_are_each_answered_with_their_own_row(
+    database_url: str,
+) -> None:
+    db = Database(database_url)
+    writer = IntakeWriter(db, linger_seconds=0.05)  # all twelve in one batch
+    go = threading.Barrier(12)
+
+    def record(n: int) -> int:
+        go.wait()
+        return writer.record(dataclasses.replace(_event(None), payload={"n": n})).id
+
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            ids = list(pool.map(record, range(12)))
+        assert writer.batches == 1
+        stored = Repositories.on(db).integrations
+        for n, integration_id in enumerate(ids):
+            found = stored.get(integration_id)
+            assert found is not None
+            assert found.payload == {"n": n}
     finally:
         writer.close()
         db.dispose()

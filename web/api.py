@@ -29,6 +29,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
 # A request relayed by a proxy on this host comes from loopback too; these say it was.
 PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host", "Via")
+PROXY_ENVIRON_KEYS = tuple("HTTP_" + name.upper().replace("-", "_") for name in PROXY_HEADERS)
 
 
 @bp.before_request
@@ -62,9 +63,10 @@ def _ids_fit_the_database() -> None:
 
 def _is_loopback_client() -> bool:
     """A direct loopback client; a request relayed by a proxy is not one."""
-    if any(header in request.headers for header in PROXY_HEADERS):
+    environ = request.environ
+    if any(key in environ for key in PROXY_ENVIRON_KEYS):
         return False
-    return _is_loopback(request.remote_addr or "")
+    return _is_loopback(environ.get("REMOTE_ADDR") or "")
 
 
 @functools.lru_cache(maxsize=256)

@@ -13,12 +13,12 @@ linger the batches held 1-3 rows and the intake ran at a third of a bare HMAC en
 with it, 4-6 rows. (Waiting only as long as requests already in the intake were on their
 way made smaller batches and cost more CPU per event than it saved in waiting.)
 
-SQLite takes one writer at a time, so there is one writer thread per process, and the
-processes' writers take turns on a lock file beside the database (`Database.write_on`)
+One writer thread per process (`writers`). SQLite takes one writer at a time anyway, and
+the processes' writers take turns on a lock file beside the database (`Database.write_on`)
 instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms and more between tries. A
-server database commits several transactions at once (and flushes their WAL together), and
-there a commit waits milliseconds for the disk: `writers` (2) threads, each with its
-connection, so one batch is inserted while the other's commit waits.
+server database could commit several batches at once, but on these machines two writers
+per process made smaller batches and cost PostgreSQL a fifth more CPU per event for the
+same throughput; a server whose commits wait long for its disk may want two.
 
 Each INSERT skips a duplicate delivery key instead of failing (PostgreSQL and SQLite
 `ON CONFLICT DO NOTHING`, MySQL/MariaDB `ON DUPLICATE KEY UPDATE id = id`); a skipped row
@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 Log = models.IntegrationLog
 
 MAX_ROWS = 64
-SERVER_WRITERS = 2
 LINGER_SECONDS = 0.002
 IDLE_SECONDS = 5.0
 RETURNED = (Log.id, Log.source_service, Log.delivery_key)
@@ -143,11 +142,11 @@ class IntakeWriter:
         max_rows: int = MAX_ROWS,
         linger_seconds: float = LINGER_SECONDS,
         idle_seconds: float = IDLE_SECONDS,
-        writers: int | None = None,
+        writers: int = 1,
     ) -> None:
         self._db = db
         # SQLite has one writer at a time anyway; a server commits several batches at once
-        self._writers = writers or (1 if db.dialect == "sqlite" else SERVER_WRITERS)
+        self._writers = writers
         self._linger_seconds = linger_seconds
         self._max_rows = max_rows
         self._idle_seconds = idle_seconds

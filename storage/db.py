@@ -153,24 +153,41 @@ class Database:
         with self._write_lock, self._write_engine.begin() as connection:
             yield connection
 
-    def connect_writer(self) -> Connection:
-        """A connection of its own for a long-lived writer thread (`write_on`)."""
-        return self._write_engine.connect()
+    def connect_writer(self, *, autocommit: bool = False) -> Connection:
+        """A connection of its own for a long-lived writer thread (`write_on`).
+
+        `autocommit`: each statement is its own transaction, for a writer whose work is one
+        statement (a multi-row INSERT is atomic by itself): no BEGIN and no COMMIT to send.
+        SQLite's connections are in that mode already (pysqlite's own BEGIN is turned off,
+        `_tune_sqlite`) until a transaction is begun."""
+        connection = self._write_engine.connect()
+        if autocommit and self.dialect != "sqlite":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
 
     @contextmanager
-    def write_on(self, connection: Connection) -> Iterator[Connection]:
-        """A write transaction on `connection` (from `connect_writer`), as `write_connection`.
+    def write_on(self, connection: Connection, *, transaction: bool = True) -> Iterator[Connection]:
+        """A write transaction on `connection` (from `connect_writer`), as `write_connection`;
+        `transaction=False`: the same turn to write, on an autocommit connection.
 
         On a SQLite file the long-lived writers of all processes (the intake's) also take
         turns on a lock file beside it: one waiting there is woken as soon as the other
         commits, where SQLite's busy handler would sleep 1, 2, 5, 10 ms and more between
         tries (seen as a 100 ms p99 with two gunicorn workers)."""
-        if self._write_lock is None:
+        with self._write_turn():
+            if not transaction:
+                yield connection
+                return
             with connection.begin():
                 yield connection
+
+    @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        if self._write_lock is None:
+            yield
             return
-        with self._write_lock, self._writers_lock.held(), connection.begin():
-            yield connection
+        with self._write_lock, self._writers_lock.held():
+            yield
 
     def ping(self) -> bool:
         try:
@@ -206,28 +223,39 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._writers_lock.close()
 
 
 class _ProcessLock:
     """An exclusive lock on a file, held by one process at a time (`flock`); None: no lock.
 
-    The file is opened each time (a few microseconds): an open file kept across a fork would
-    be shared with the child, and its lock with it."""
+    Each process opens the file for itself (a forked child would otherwise share its
+    parent's open file, and the lock with it) and keeps it open: a system call is also a
+    moment when another thread takes the GIL, and the writer holding the lock waits for it
+    back."""
 
     def __init__(self, path: str | None) -> None:
         self._path = path
+        self._fd: int | None = None
+        self._pid = 0
 
     @contextmanager
     def held(self) -> Iterator[None]:
         if self._path is None:
             yield
             return
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        if self._fd is None or self._pid != os.getpid():
+            self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
-            os.close(fd)  # and with it the lock
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None and self._pid == os.getpid():
+            os.close(fd)
 
 
 @contextmanager

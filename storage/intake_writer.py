@@ -116,13 +116,14 @@ def _row(new: NewIntegration, now: datetime) -> dict[str, Any]:
 class _OwnConnection:
     """A writer thread's connection, opened when first needed, kept between batches."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, autocommit: bool = False) -> None:
         self._db = db
+        self._autocommit = autocommit
         self._connection: Connection | None = None
 
     def get(self) -> Connection:
         if self._connection is None:
-            self._connection = self._db.connect_writer()
+            self._connection = self._db.connect_writer(autocommit=self._autocommit)
         return self._connection
 
     def drop(self) -> None:
@@ -130,6 +131,15 @@ class _OwnConnection:
         if connection is not None:
             with contextlib.suppress(Exception):
                 connection.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """A writer thread's two connections: for batches that need a transaction, and for
+    batches that are one statement (autocommit)."""
+
+    transactions: _OwnConnection
+    statements: _OwnConnection
 
 
 class IntakeWriter:
@@ -214,7 +224,7 @@ class IntakeWriter:
     # The writer's side --------------------------------------------------------------------
 
     def _run(self) -> None:
-        own = _OwnConnection(self._db)
+        own = _Own(_OwnConnection(self._db), _OwnConnection(self._db, autocommit=True))
         try:
             while True:
                 with self._ready:
@@ -232,13 +242,14 @@ class IntakeWriter:
                 if batch:
                     self._commit(batch, own)
         finally:
-            own.drop()
+            own.transactions.drop()
+            own.statements.drop()
             with self._ready:  # also when it died of something unexpected: never strand events
                 self._threads.discard(threading.current_thread())
                 if self._queue and not self._closed:
                     self._ensure_thread()
 
-    def _commit(self, batch: list[_Waiting], own: _OwnConnection | None = None) -> None:
+    def _commit(self, batch: list[_Waiting], own: _Own | None = None) -> None:
         """Answer each request of `batch` with its row once committed, or with the error."""
         try:
             results = self._transaction(batch, own)
@@ -259,23 +270,41 @@ class IntakeWriter:
             waiting.result = result
             waiting.done.release()
 
-    def _transaction(self, batch: list[_Waiting], own: _OwnConnection | None) -> list[Recorded]:
+    def _transaction(self, batch: list[_Waiting], own: _Own | None) -> list[Recorded]:
         """The batch in one transaction: on the writer thread's own connection (no pool
         checkout, no ping per batch; once more on a new one when the database had closed
-        it), or on a pooled one for a caller's own thread."""
+        it), or on a pooled one for a caller's own thread. A batch that is one INSERT (every
+        row with a delivery key, or on SQLite every row without) is that statement alone on
+        an autocommit connection: atomic as it is, without a BEGIN and a COMMIT to send and
+        wait for."""
         news = [waiting.new for waiting in batch]
         if own is None:
             with self._db.write_connection() as connection:
                 return self._insert_all(connection, news)
+        alone = self._one_statement(news)
+        connection = own.statements if alone else own.transactions
         try:
-            with self._db.write_on(own.get()) as connection:
-                return self._insert_all(connection, news)
+            return self._insert_on(connection.get(), news, alone)
         except DBAPIError as exc:
-            own.drop()
+            connection.drop()
             if not exc.connection_invalidated:
                 raise
-            with self._db.write_on(own.get()) as connection:
-                return self._insert_all(connection, news)
+            return self._insert_on(connection.get(), news, alone)
+
+    def _one_statement(self, news: list[NewIntegration]) -> bool:
+        if not self._returning:  # MySQL/MariaDB: a statement per row
+            return False
+        keyed = sum(new.delivery_key is not None for new in news)
+        return keyed == len(news) or (keyed == 0 and self._db.dialect == "sqlite")
+
+    def _insert_on(
+        self, connection: Connection, news: list[NewIntegration], alone: bool
+    ) -> list[Recorded]:
+        with self._db.write_on(connection, transaction=not alone):
+            results = self._insert_all(connection, news)
+            if alone and connection.in_transaction():  # a duplicate's lookup began one
+                connection.commit()
+            return results
 
     def _insert_all(self, connection: Connection, news: list[NewIntegration]) -> list[Recorded]:
         """Rows without a delivery key (API events sent without an Idempotency-Key) never

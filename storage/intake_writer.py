@@ -3,15 +3,16 @@
 A webhook's request must not be answered before its event is durable, and on these
 machines a commit costs far more than an INSERT (SQLite's write lock, PostgreSQL's WAL
 flush). `IntakeWriter.record` hands the new event to the process's writer thread and waits;
-the writer, woken by the first event, lingers `linger_seconds` (2 ms) for the requests in
+the writer, woken by the first event, lingers `linger_seconds` (1 ms) for the requests in
 flight to join, takes every event queued by then (at most `max_rows`), inserts them in ONE
 transaction (a multi-row INSERT compiled once per batch size, `storage.batch_insert`; on
 MySQL/MariaDB a statement per row), commits, and only then answers each waiting request
 with its own row's id. While it commits, the next requests queue up: the busier the
 intake, the larger the batches. Measured on 2 cores (README, Benchmarks): without the
 linger the batches held 1-3 rows and the intake ran at a third of a bare HMAC endpoint;
-with it, 4-6 rows. (Waiting only as long as requests already in the intake were on their
-way made smaller batches and cost more CPU per event than it saved in waiting.)
+with it, 4-6 rows. 1 ms did as well as 2 or 3 in `make bench`, with less latency. (Waiting
+only as long as requests already in the intake were on their way made smaller batches and
+cost more CPU per event than it saved in waiting.)
 
 One writer thread per process (`writers`). SQLite takes one writer at a time anyway, and
 the processes' writers take turns on a lock file beside the database (`Database.write_on`)
@@ -64,7 +65,7 @@ log = logging.getLogger(__name__)
 Log = models.IntegrationLog
 
 MAX_ROWS = 64
-LINGER_SECONDS = 0.002
+LINGER_SECONDS = 0.001
 IDLE_SECONDS = 5.0
 RETURNED = (Log.id, Log.source_service, Log.delivery_key)
 

@@ -34,10 +34,11 @@ STEPS = {
     "JSON parse and checks": "_parse (web/webhooks.py",
     "classify": "_classify (web/webhooks.py",
     "store (the request's side)": "_store (web/webhooks.py",
-    "metrics hooks": "_observe (app.py",
-    "Flask dispatch, all of it": "wsgi_app (flask/app.py",
+    "metrics": "(web/metrics.py",
+    "the webhook route, all of it": "__call__ (web/webhooks.py",
     "gunicorn request handling, all of it": "handle (gunicorn/workers/gthread.py",
     "intake writer thread": "_run (storage/intake_writer.py",
+    "  of which the INSERT": "execute (storage/batch_insert.py",
 }
 
 

@@ -1,9 +1,10 @@
 """Webhook benchmarks: durable intake throughput, and webhook → Slack post latency.
 
 `webhook_intake(seconds)`: signed ~8 KB Jira webhooks to `POST /webhooks/jira` of the real
-app (gunicorn 2x8 gthread, SQLite, the in-process worker off so only intake is measured:
-signature, size limit, JSON, classification, one INSERT per request, 202), against a bare Flask
-endpoint that only checks the HMAC of the same body (`bench.apps:hmac_only`) in the same run.
+app (gunicorn 2x8 gthread, SQLite, then PostgreSQL, the in-process worker off so only intake
+is measured: signature, size limit, JSON, classification, one INSERT per request, 202),
+against a bare Flask endpoint that only checks the HMAC of the same body
+(`bench.apps:hmac_only`), the three taking turns in the same run (`bench.load.run_turns`).
 Every request has its own delivery id, so none is answered from the de-duplication path.
 
 `delivery_latency(seconds)`: the app with its in-process delivery worker and the fake Slack;
@@ -23,6 +24,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import logging
 import os
 import statistics
 import sys
@@ -30,6 +32,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +40,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.apps import SECRET as BASELINE_SECRET
-from bench.load import Result, gunicorn, run_load, table
+from bench.load import Load, Result, gunicorn, run_turns, table
 
 JIRA_SECRET = "bench-jira-secret"
 TARGET_BYTES = 8 * 1024
@@ -62,23 +65,13 @@ def _sign(secret: bytes, body: bytes) -> str:
 
 
 def webhook_intake(seconds: float) -> list[tuple[str, Result, str]]:
+    """The three rows' servers up together, measured in turns (`run_turns`)."""
     body = json.dumps(_comment_payload("BENCH-1", "1")).encode()
-    rows: list[tuple[str, Result, str]] = []
-
     baseline_headers = {
         "Content-Type": "application/json",
         "X-GitHub-Event": "issue_comment",
         "X-Hub-Signature-256": _sign(BASELINE_SECRET, body),
     }
-    with gunicorn("bench.apps:hmac_only()", {}) as url:
-        result = run_load(
-            "bare Flask, HMAC check only (baseline)",
-            url,
-            lambda c, n: ("POST", "/webhooks/github", body, baseline_headers),
-            seconds=seconds,
-        )
-        rows.append(("webhook", result, f"{len(body):,} B body, gunicorn 2x8 gthread"))
-
     signature = _sign(JIRA_SECRET.encode(), body)
     run_id = int(time.time() * 1000)
 
@@ -90,15 +83,15 @@ def webhook_intake(seconds: float) -> list[tuple[str, Result, str]]:
             {
                 "Content-Type": "application/json",
                 "X-Hub-Signature": signature,
-                # the client's process too: the warm-up's clients count from 0 as well
+                # the client's process too: every turn's clients count from 0 again
                 "X-Atlassian-Webhook-Identifier": f"bench-{run_id}-{os.getpid()}-{client}-{n}",
             },
         )
 
-    with tempfile.TemporaryDirectory() as tmp:
-        from storage import Database
+    from storage import Database
+    from tests.support import databases
 
-        database_url = f"sqlite:///{tmp}/bench.db"
+    def app(servers: ExitStack, database_url: str) -> str:
         Database(database_url).upgrade()
         env = {
             "DATABASE_URL": database_url,
@@ -106,27 +99,34 @@ def webhook_intake(seconds: float) -> list[tuple[str, Result, str]]:
             "CONNECT_LOG_LEVEL": "WARNING",
             "JIRA_WEBHOOK_SECRET": JIRA_SECRET,
         }
-        with gunicorn("app:create_app()", env) as url:
-            result = run_load("POST /webhooks/jira (SQLite, durable)", url, signed, seconds=seconds)
-            rows.append(("webhook", result, "verify + parse + classify + INSERT, 202"))
+        return servers.enter_context(gunicorn("app:create_app()", env))
 
-    from tests.support import databases
-
-    if databases.unreachable_reason("postgresql") is None:
-        with databases.server_database("postgresql") as database_url:
-            Database(database_url).upgrade()
-            env = {
-                "DATABASE_URL": database_url,
-                "CONNECT_WORKER": "off",
-                "CONNECT_LOG_LEVEL": "WARNING",
-                "JIRA_WEBHOOK_SECRET": JIRA_SECRET,
-            }
-            with gunicorn("app:create_app()", env) as url:
-                result = run_load(
-                    "POST /webhooks/jira (PostgreSQL, durable)", url, signed, seconds=seconds
-                )
-                rows.append(("webhook", result, "same, on PostgreSQL 127.0.0.1"))
-    return rows
+    with ExitStack() as servers:
+        baseline = servers.enter_context(gunicorn("bench.apps:hmac_only()", {}))
+        loads = [
+            Load(
+                "bare Flask, HMAC check only (baseline)",
+                baseline,
+                lambda c, n: ("POST", "/webhooks/github", body, baseline_headers),
+            )
+        ]
+        notes = [f"{len(body):,} B body, gunicorn 2x8 gthread"]
+        tmp = servers.enter_context(tempfile.TemporaryDirectory())
+        loads.append(
+            Load(
+                "POST /webhooks/jira (SQLite, durable)",
+                app(servers, f"sqlite:///{tmp}/bench.db"),
+                signed,
+            )
+        )
+        notes.append("verify + parse + classify + INSERT, 202")
+        if databases.unreachable_reason("postgresql") is None:
+            database_url = servers.enter_context(databases.server_database("postgresql"))
+            url = app(servers, database_url)
+            loads.append(Load("POST /webhooks/jira (PostgreSQL, durable)", url, signed))
+            notes.append("same, on PostgreSQL 127.0.0.1")
+        results = run_turns(loads, seconds=seconds)
+    return [("webhook", result, note) for result, note in zip(results, notes, strict=True)]
 
 
 def delivery_latency(
@@ -254,6 +254,7 @@ BENCHMARKS = {"webhook": webhook_intake, "delivery": delivery_latency}
 
 
 def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake Slack's request lines
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()

@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +107,42 @@ def _process(
         worker.join()
 
 
+@dataclass(frozen=True)
+class Load:
+    """One benchmark row: what is sent (`factory`) to which server (`url`)."""
+
+    name: str
+    url: str
+    factory: RequestFactory
+
+
+@dataclass
+class _Measured:
+    latencies: list[float]
+    statuses: dict[int, int]
+    errors: int
+    seconds: float
+
+    def add(self, other: _Measured) -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.seconds += other.seconds
+        for code, count in other.statuses.items():
+            self.statuses[code] = self.statuses.get(code, 0) + count
+
+    def result(self, name: str) -> Result:
+        latencies = sorted(self.latencies)
+        return Result(
+            name=name,
+            requests=len(latencies),
+            errors=self.errors,
+            seconds=self.seconds,
+            p50_ms=statistics.median(latencies) * 1000 if latencies else float("nan"),
+            p99_ms=latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
+            statuses=self.statuses,
+        )
+
+
 def run_load(
     name: str,
     url: str,
@@ -120,16 +156,49 @@ def run_load(
 ) -> Result:
     """Closed loop: `concurrency` clients each send one request after the other."""
     if warmup_seconds:
-        run_load(
-            name,
-            url,
-            factory,
-            concurrency=concurrency,
-            seconds=warmup_seconds,
-            max_requests_per_client=1000,
-            processes=processes,
-            warmup_seconds=0,
-        )
+        _measure(url, factory, concurrency, warmup_seconds, 1000, processes)
+    return _measure(url, factory, concurrency, seconds, max_requests_per_client, processes).result(
+        name
+    )
+
+
+def run_turns(
+    loads: Sequence[Load],
+    *,
+    seconds: float,
+    turn_seconds: float = 1.0,
+    concurrency: int = 16,
+    processes: int = 2,
+    warmup_seconds: float = 1.0,
+) -> list[Result]:
+    """`run_load` for rows that are compared with each other: each is measured for
+    `seconds` in turns of `turn_seconds`, the rows taking turns (A B C, then C B A, ...).
+
+    On these shared 2-core machines the same server's rate moves by 15 % from one
+    3-second run to the next, and which gunicorn worker gets how many of the 16 keep-alive
+    connections is the kernel's draw (16 to one and none to the other halved a row once):
+    a stretch when the host is slower now falls on every row alike, and each turn's clients
+    connect anew, so one draw does not decide a row."""
+    turns = max(2, round(seconds / turn_seconds))
+    for load in loads:
+        if warmup_seconds:
+            _measure(load.url, load.factory, concurrency, warmup_seconds, 1000, processes)
+    measured = {load.name: _Measured([], {}, 0, 0.0) for load in loads}
+    for turn in range(turns):
+        for load in loads if turn % 2 == 0 else loads[::-1]:
+            one = _measure(load.url, load.factory, concurrency, seconds / turns, 50_000, processes)
+            measured[load.name].add(one)
+    return [measured[load.name].result(load.name) for load in loads]
+
+
+def _measure(
+    url: str,
+    factory: RequestFactory,
+    concurrency: int,
+    seconds: float,
+    max_requests_per_client: int,
+    processes: int,
+) -> _Measured:
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()
     per_process = max(1, concurrency // processes)
@@ -152,28 +221,14 @@ def run_load(
     ]
     for proc in procs:
         proc.start()
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    errors = 0
+    measured = _Measured([], {}, 0, 0.0)
     for _ in range(per_process * processes):
-        lat, st, err = out.get(timeout=seconds + 120)
-        latencies += lat
-        errors += err
-        for code, count in st.items():
-            statuses[code] = statuses.get(code, 0) + count
+        latencies, statuses, errors = out.get(timeout=seconds + 120)
+        measured.add(_Measured(latencies, statuses, errors, 0.0))
     for proc in procs:
         proc.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return Result(
-        name=name,
-        requests=len(latencies),
-        errors=errors,
-        seconds=elapsed,
-        p50_ms=statistics.median(latencies) * 1000 if latencies else float("nan"),
-        p99_ms=latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
-        statuses=statuses,
-    )
+    measured.seconds = time.perf_counter() - started
+    return measured
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -17,57 +18,44 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import ROOT, Result, gunicorn, run_load, table
+from bench.load import ROOT, Load, Result, gunicorn, run_turns, table
 
 
 def api_intake(seconds: float) -> list[tuple[str, Result, str]]:
-    """POST /api/v1/integrations (durable SQLite insert) vs Flask hello, 16 clients."""
-    rows: list[tuple[str, Result, str]] = []
-    with gunicorn("bench.apps:hello()", {}) as url:
-        rows.append(
-            (
-                "api",
-                run_load(
-                    "flask hello (baseline)",
-                    url,
-                    lambda c, n: ("GET", "/health", b"", {}),
-                    seconds=seconds,
-                ),
-                "gunicorn 2x8 gthread",
-            )
-        )
+    """POST /api/v1/integrations (durable SQLite insert) vs Flask hello, 16 clients, the two
+    taking turns (`run_turns`)."""
+    from storage import Database
+
+    body = json.dumps(
+        {
+            "source_service": "github",
+            "target_service": "slack",
+            "event_type": "bench",
+            "payload": {"x": "y" * 512},
+        }
+    ).encode()
+    headers = {"Content-Type": "application/json"}
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
             "CONNECT_WORKER": "off",
             "CONNECT_LOG_LEVEL": "WARNING",
         }
-        body = json.dumps(
-            {
-                "source_service": "github",
-                "target_service": "slack",
-                "event_type": "bench",
-                "payload": {"x": "y" * 512},
-            }
-        ).encode()
-        headers = {"Content-Type": "application/json"}
-        from storage import Database
-
         Database(env["DATABASE_URL"]).upgrade()
-        with gunicorn("app:create_app()", env) as url:
-            rows.append(
-                (
-                    "api",
-                    run_load(
+        with gunicorn("bench.apps:hello()", {}) as hello, gunicorn("app:create_app()", env) as app:
+            results = run_turns(
+                [
+                    Load("flask hello (baseline)", hello, lambda c, n: ("GET", "/health", b"", {})),
+                    Load(
                         "POST /api/v1/integrations (SQLite)",
-                        url,
+                        app,
                         lambda c, n: ("POST", "/api/v1/integrations", body, headers),
-                        seconds=seconds,
                     ),
-                    "durable insert per request",
-                )
+                ],
+                seconds=seconds,
             )
-    return rows
+    notes = ["gunicorn 2x8 gthread", "durable insert per request"]
+    return [("api", result, note) for result, note in zip(results, notes, strict=True)]
 
 
 def _webhook(seconds: float) -> list[tuple[str, Result, str]]:
@@ -97,6 +85,7 @@ BENCHMARKS = {
 
 
 def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the fake Slack's request lines
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2 s per measurement")
     parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), default=None)

@@ -172,6 +172,7 @@ class IntakeWriter:
         self._threads: set[threading.Thread] = set()
         self._pid = os.getpid()
         self._closed = False
+        self._asleep = 0  # writers waiting for events (under `_ready`)
         self.batches = 0
         self.rows = 0
 
@@ -188,7 +189,8 @@ class IntakeWriter:
                 inline = False
                 self._queue.append(waiting)
                 self._ensure_thread()
-                self._ready.notify()
+                if self._asleep:  # else the writer looks at the queue before it sleeps
+                    self._ready.notify()
         if inline:
             self._commit([waiting])
         else:
@@ -231,7 +233,9 @@ class IntakeWriter:
             while True:
                 with self._ready:
                     if not self._queue and not self._closed:
+                        self._asleep += 1
                         self._ready.wait(self._idle_seconds)
+                        self._asleep -= 1
                     if not self._queue:  # idle or closed: the next event starts another
                         return
                     linger = len(self._queue) < self._max_rows and not self._closed

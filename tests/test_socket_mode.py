@@ -46,6 +46,8 @@ def connected(
     runner = start_socket_mode(env.live.runtime, ping_interval=0.2)
     assert runner is not None
     fake_slack.socket.wait_for_clients(1)
+    # the client counts as connected once Slack's `hello` arrives, just after the socket opens
+    assert runner.wait_connected(10)
     yield env, runner
     runner.stop()
 

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import Load, Result, gunicorn, run_turns, table
+from bench.load import Result, gunicorn, run_load, table
 from playground.fakes import slack_payloads
 
 SIGNING_SECRET = "bench-signing-secret"
@@ -158,39 +158,40 @@ def slash_command(text: str):  # -> RequestFactory
 
 
 def ticket_ack(seconds: float) -> list[tuple[str, Result, str]]:
-    """`/ticket` ack latency, app vs bare Bolt, 16 clients, gunicorn 2x8 gthread, the rows
-    taking turns (`run_turns`)."""
+    """`/ticket` ack latency, app vs bare Bolt, 16 clients, gunicorn 2x8 gthread."""
     from storage import Database
 
-    with slack_stub() as slack_api_url, tempfile.TemporaryDirectory() as tmp:
+    rows: list[tuple[str, Result, str]] = []
+    with slack_stub() as slack_api_url:
         slack_env = {"SLACK_API_URL": slack_api_url}
-        env = {
-            **slack_env,
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-            "CONNECT_WORKER": "off",
-            "CONNECT_LOG_LEVEL": "WARNING",
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        }
-        Database(env["DATABASE_URL"]).upgrade()
-        with (
-            gunicorn("bench.ticket:bare_bolt()", slack_env) as bare,
-            gunicorn("app:create_app()", env) as app,
-        ):
-            results = run_turns(
-                [
-                    Load("bare Bolt, ack-only /ticket (baseline)", bare, slash_command("")),
-                    Load("/ticket help (the help is the ack)", app, slash_command("help")),
-                    Load("/ticket (ack, then views.open)", app, slash_command("")),
-                ],
-                seconds=seconds,
+        with gunicorn("bench.ticket:bare_bolt()", slack_env) as url:
+            baseline = run_load(
+                "bare Bolt, ack-only /ticket (baseline)", url, slash_command(""), seconds=seconds
             )
-    notes = [
-        "process_before_response=True",
-        "answered in the ack, no lazy part",
-        "lazy listener per ack",
-    ]
-    return [("ticket", result, note) for result, note in zip(results, notes, strict=True)]
+            rows.append(("ticket", baseline, "process_before_response=True"))
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {
+                **slack_env,
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "CONNECT_WORKER": "off",
+                "CONNECT_LOG_LEVEL": "WARNING",
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            }
+            Database(env["DATABASE_URL"]).upgrade()
+            with gunicorn("app:create_app()", env) as url:
+                help_ = run_load(
+                    "/ticket help (the help is the ack)",
+                    url,
+                    slash_command("help"),
+                    seconds=seconds,
+                )
+                rows.append(("ticket", help_, "answered in the ack, no lazy part"))
+                modal = run_load(
+                    "/ticket (ack, then views.open)", url, slash_command(""), seconds=seconds
+                )
+                rows.append(("ticket", modal, "lazy listener per ack"))
+    return rows
 
 
 def main() -> int:

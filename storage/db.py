@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-
-from storage.wal_checkpoints import WalCheckpointer
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +113,6 @@ class Database:
             None if in_memory or self._write_lock is None else f"{self.url.database}.write-lock"
         )
         self._writers_lock = _ProcessLock(lock_file)
-        # ... and leave the WAL's checkpoints to a thread of their own (`wal_checkpoints`)
-        self.checkpoints = (
-            None if lock_file is None else WalCheckpointer(str(self.url.database), self.write_turn)
-        )
         # An in-memory database is one shared connection: readers must queue too.
         self._read_lock = self._write_lock if in_memory else None
 
@@ -169,16 +163,7 @@ class Database:
         connection = self._write_engine.connect()
         if autocommit and self.dialect != "sqlite":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        if self.checkpoints is not None:
-            self.checkpoints.take_over(connection.connection.driver_connection)
         return connection
-
-    def close_writer(self, connection: Connection) -> None:
-        """Close a `connect_writer` connection: back to the pool as the others are."""
-        if self.checkpoints is not None and not connection.invalidated:
-            with suppress(Exception):
-                self.checkpoints.hand_back(connection.connection.driver_connection)
-        connection.close()
 
     @contextmanager
     def write_on(self, connection: Connection, *, transaction: bool = True) -> Iterator[Connection]:
@@ -189,7 +174,7 @@ class Database:
         turns on a lock file beside it: one waiting there is woken as soon as the other
         commits, where SQLite's busy handler would sleep 1, 2, 5, 10 ms and more between
         tries (seen as a 100 ms p99 with two gunicorn workers)."""
-        with self.write_turn():
+        with self._write_turn():
             if not transaction:
                 yield connection
                 return
@@ -197,9 +182,7 @@ class Database:
                 yield connection
 
     @contextmanager
-    def write_turn(self) -> Iterator[None]:
-        """The long-lived writers' turn to write (`write_on`): on a SQLite file, this
-        process's write lock and the lock file of all processes; nothing elsewhere."""
+    def _write_turn(self) -> Iterator[None]:
         if self._write_lock is None:
             yield
             return
@@ -239,8 +222,6 @@ class Database:
         command.downgrade(alembic_config(self), revision)
 
     def dispose(self) -> None:
-        if self.checkpoints is not None:
-            self.checkpoints.stop()
         self.engine.dispose()
         self._writers_lock.close()
 

@@ -16,8 +16,7 @@ cost more CPU per event than it saved in waiting.)
 
 One writer thread per process (`writers`). SQLite takes one writer at a time anyway, and
 the processes' writers take turns on a lock file beside the database (`Database.write_on`)
-instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms and more between tries,
-and leave the WAL's checkpoints to a thread of their own (`storage.wal_checkpoints`). A
+instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms and more between tries. A
 server database could commit several batches at once, but on these machines two writers
 per process made smaller batches and cost PostgreSQL a fifth more CPU per event for the
 same throughput; a server whose commits wait long for its disk may want two.
@@ -132,7 +131,7 @@ class _OwnConnection:
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(Exception):
-                self._db.close_writer(connection)
+                connection.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,8 +271,6 @@ class IntakeWriter:
         with self._ready:
             self.batches += 1
             self.rows += len(batch)
-        if own is not None and self._db.checkpoints is not None:
-            self._db.checkpoints.wrote(len(batch))
         for waiting, result in zip(batch, results, strict=True):
             waiting.result = result
             waiting.done.release()

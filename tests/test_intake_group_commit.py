@@ -9,14 +9,12 @@ import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
 from storage import Database, Repositories
 from storage.domain import NewIntegration, Status, StorageUnavailable
 from storage.intake_writer import IntakeWriter
-from storage.wal_checkpoints import SAFETY_PAGES, SQLITE_DEFAULT_PAGES, WalCheckpointer
 from tests.support.live import LiveApp
 from tests.support.webhooks import GITHUB_SECRET, JIRA_SECRET, jira_payload, post_jira
 from web.errors import ApiError
@@ -213,75 +211,3 @@ def test_a_plain_utf8_body_is_stored_as_it_came_and_any_other_is_checked_and_rew
     deep = b'{"a": ' + b"[" * 31 + b"]" * 31 + b"}"
     with pytest.raises(ApiError, match="nested deeper"):
         parse_json_document(deep)
-
-
-def _wal_autocheckpoint(dbapi_connection: Any) -> int:
-    return dbapi_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-
-
-def test_the_intake_s_checkpoints_run_on_a_thread_of_their_own(sqlite_url: str) -> None:
-    """The writer's commits leave the WAL's checkpoints to the thread, which also restarts
-    the WAL in the writers' turn once it is long; every event is stored all the same."""
-    db = Database(sqlite_url)
-    assert db.checkpoints is not None
-    db.checkpoints = WalCheckpointer(
-        str(db.url.database), db.write_turn, every_rows=4, restart_frames=1
-    )
-    writer = IntakeWriter(db, linger_seconds=0)
-    for n in range(40):
-        assert writer.record(_event(f"wal-{n}")).created
-    for _ in range(250):
-        if db.checkpoints.restarts:
-            break
-        threading.Event().wait(0.02)
-    assert db.checkpoints.checkpoints >= 1
-    assert db.checkpoints.restarts >= 1
-    writer.close()
-    assert Repositories.on(db).integrations.count_by_status() == {"pending": 40}
-    db.dispose()
-
-
-def test_a_writer_connection_checkpoints_as_sqlite_does_once_back_in_the_pool(
-    sqlite_url: str,
-) -> None:
-    db = Database(sqlite_url)
-    writer = db.connect_writer()
-    assert _wal_autocheckpoint(writer.connection.driver_connection) == SAFETY_PAGES
-    db.close_writer(writer)
-    raw = db.engine.raw_connection()  # the pool's one connection: the writer's
-    assert _wal_autocheckpoint(raw.driver_connection) == SQLITE_DEFAULT_PAGES
-    raw.close()
-    db.dispose()
-
-
-def test_the_checkpoint_thread_ends_when_idle_or_stopped(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
-    checkpoints = WalCheckpointer(
-        str(db.url.database), db.write_turn, every_rows=1, idle_seconds=0.2
-    )
-    with db.write_connection() as connection:  # a WAL to checkpoint
-        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
-
-    def threads() -> int:
-        return sum(t.name == "wal-checkpoints" for t in threading.enumerate())
-
-    before = threads()
-    checkpoints.wrote(1)
-    assert threads() == before + 1
-    for _ in range(100):
-        if threads() == before:
-            break
-        threading.Event().wait(0.02)
-    assert threads() == before
-    assert checkpoints.checkpoints == 1
-
-    waiting = WalCheckpointer(str(db.url.database), db.write_turn, every_rows=1)
-    waiting.wrote(1)
-    for _ in range(100):
-        if waiting.checkpoints:
-            break
-        threading.Event().wait(0.02)
-    assert threads() == before + 1  # idle for 5 s yet
-    waiting.stop()
-    assert threads() == before
-    db.dispose()

@@ -8,7 +8,8 @@ was more of the intake writer's time than SQLite's own work. Here the SQL text o
 INSERT is compiled once (the dialect's own casts, quoting and `ON CONFLICT` clause
 included), each value goes through the bind processor SQLAlchemy would apply
 (`TypeEngine.bind_processor`), so a row is stored exactly as the ORM stores it, and the
-statement runs on the DBAPI cursor of the caller's connection, in the caller's transaction.
+statement runs on a DBAPI cursor of the caller's connection (psycopg's `RawCursor` on
+PostgreSQL, `_compiler_for`), in the caller's transaction.
 A driver error is raised as SQLAlchemy raises it (`DBAPIError.instance`, the connection
 invalidated when the database was lost), with no parameters in its text.
 """
@@ -130,11 +131,11 @@ class BatchInsert:
 
 
 def _compiler_for(dialect: Dialect) -> Dialect:
-    """The dialect that writes the SQL text. On PostgreSQL with psycopg: `$1` placeholders without
-    SQLAlchemy's psycopg casts (the columns type the values; the bind processors wrap JSON
-    for psycopg), run on a psycopg `RawCursor`, which sends the text as it is. psycopg's
-    own cursor parses its `%s` placeholders again on every call for a query of more than
-    50 parameters (a batch of four webhooks): that was a fifth of the writer's time."""
+    """The dialect that writes the SQL text. On PostgreSQL with psycopg: `$1` placeholders
+    without SQLAlchemy's psycopg casts (the columns type the values; the bind processors wrap
+    JSON for psycopg), run on a psycopg `RawCursor`, which sends the text as it is. psycopg's
+    own cursor parses its `%s` placeholders again on every call for a query of more than 50
+    parameters (a batch of four webhooks): that was a fifth of the writer's time."""
     if _psycopg(dialect):
         from sqlalchemy.dialects.postgresql.base import PGDialect
 

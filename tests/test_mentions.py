@@ -137,7 +137,7 @@ def test_in_a_thread_the_whole_thread_becomes_the_issue(make_env: MakeEnv) -> No
     assert description.endswith("\n\nReported from Slack by alice.")
     card = wait_for(lambda: env.slack.posted)[0]
     assert card.thread_ts == root.ts
-    [thread] = env.mappings(MappingType.ISSUE_THREAD)
+    [thread] = wait_for(lambda: env.mappings(MappingType.ISSUE_THREAD), what="the mapping")
     assert thread.target_id == slack_ref("C0GENERAL", root.ts)
     assert asked.ts.replace(".", "") not in description
 

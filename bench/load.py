@@ -24,6 +24,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
+MAX_REQUESTS_PER_CLIENT = 50_000
+WARMUP_REQUESTS_PER_CLIENT = 1000
+
 # (method, path, body, headers) for request number n of client c
 RequestFactory = Callable[[int, int], tuple[str, str, bytes, dict[str, str]]]
 
@@ -150,13 +153,13 @@ def run_load(
     *,
     concurrency: int = 16,
     seconds: float = 5.0,
-    max_requests_per_client: int = 50_000,
+    max_requests_per_client: int = MAX_REQUESTS_PER_CLIENT,
     processes: int = 2,
     warmup_seconds: float = 1.0,
 ) -> Result:
     """Closed loop: `concurrency` clients each send one request after the other."""
     if warmup_seconds:
-        _measure(url, factory, concurrency, warmup_seconds, 1000, processes)
+        _warm_up(url, factory, concurrency, warmup_seconds, processes)
     return _measure(url, factory, concurrency, seconds, max_requests_per_client, processes).result(
         name
     )
@@ -180,15 +183,28 @@ def run_turns(
     a stretch when the host is slower now falls on every row alike, and each turn's clients
     connect anew, so one draw does not decide a row."""
     turns = max(2, round(seconds / turn_seconds))
-    for load in loads:
-        if warmup_seconds:
-            _measure(load.url, load.factory, concurrency, warmup_seconds, 1000, processes)
+    if warmup_seconds:
+        for load in loads:
+            _warm_up(load.url, load.factory, concurrency, warmup_seconds, processes)
     measured = {load.name: _Measured([], {}, 0, 0.0) for load in loads}
     for turn in range(turns):
         for load in loads if turn % 2 == 0 else loads[::-1]:
-            one = _measure(load.url, load.factory, concurrency, seconds / turns, 50_000, processes)
+            one = _measure(
+                load.url,
+                load.factory,
+                concurrency,
+                seconds / turns,
+                MAX_REQUESTS_PER_CLIENT,
+                processes,
+            )
             measured[load.name].add(one)
     return [measured[load.name].result(load.name) for load in loads]
+
+
+def _warm_up(
+    url: str, factory: RequestFactory, concurrency: int, seconds: float, processes: int
+) -> None:
+    _measure(url, factory, concurrency, seconds, WARMUP_REQUESTS_PER_CLIENT, processes)
 
 
 def _measure(

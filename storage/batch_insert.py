@@ -9,7 +9,7 @@ INSERT is compiled once (the dialect's own casts, quoting and `ON CONFLICT` clau
 included), each value goes through the bind processor SQLAlchemy would apply
 (`TypeEngine.bind_processor`), so a row is stored exactly as the ORM stores it, and the
 statement runs on a DBAPI cursor of the caller's connection (psycopg's `RawCursor` on
-PostgreSQL, `_compiler_for`), in the caller's transaction.
+PostgreSQL, `_driver_sql`), in the caller's transaction.
 A driver error is raised as SQLAlchemy raises it (`DBAPIError.instance`, the connection
 invalidated when the database was lost), with no parameters in its text.
 """
@@ -35,8 +35,7 @@ class BatchInsert:
 
     def __init__(self, dialect: Dialect, statement: Callable[[], Insert]) -> None:
         self._dialect = dialect
-        self._compiler = _compiler_for(dialect)
-        self._raw_cursor = _raw_cursor(dialect)
+        self._compiler, self._raw_cursor = _driver_sql(dialect)
         self._statement = statement
         self._dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
         self._processors: dict[Columns, list[tuple[str, Processor]]] = {}
@@ -130,28 +129,18 @@ class BatchInsert:
         return found
 
 
-def _compiler_for(dialect: Dialect) -> Dialect:
-    """The dialect that writes the SQL text. On PostgreSQL with psycopg: `$1` placeholders
-    without SQLAlchemy's psycopg casts (the columns type the values; the bind processors wrap
-    JSON for psycopg), run on a psycopg `RawCursor`, which sends the text as it is. psycopg's
-    own cursor parses its `%s` placeholders again on every call for a query of more than 50
-    parameters (a batch of four webhooks): that was a fifth of the writer's time."""
-    if _psycopg(dialect):
+def _driver_sql(dialect: Dialect) -> tuple[Dialect, Callable[[Any], Any] | None]:
+    """The dialect that writes the SQL text, and how a cursor for that text is opened on a
+    DBAPI connection (None: its own `cursor()`).
+
+    On PostgreSQL with psycopg: `$1` placeholders without SQLAlchemy's psycopg casts (the
+    columns type the values; the bind processors wrap JSON for psycopg), run on a psycopg
+    `RawCursor`, which sends the text as it is. psycopg's own cursor parses its `%s`
+    placeholders again on every call for a query of more than 50 parameters (a batch of four
+    webhooks): that was a fifth of the writer's time."""
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        import psycopg
         from sqlalchemy.dialects.postgresql.base import PGDialect
 
-        return PGDialect(paramstyle="numeric_dollar")
-    return dialect
-
-
-def _raw_cursor(dialect: Dialect) -> Callable[[Any], Any] | None:
-    """How a cursor for `_compiler_for`'s SQL is opened on a DBAPI connection; None: its
-    own `cursor()`."""
-    if _psycopg(dialect):
-        import psycopg
-
-        return psycopg.RawCursor
-    return None
-
-
-def _psycopg(dialect: Dialect) -> bool:
-    return dialect.name == "postgresql" and dialect.driver == "psycopg"
+        return PGDialect(paramstyle="numeric_dollar"), psycopg.RawCursor
+    return dialect, None

@@ -218,7 +218,7 @@ class IntakeWriter:
     def _ensure_thread(self) -> None:
         """Under `_ready`: a writer thread per `writers` (started with the first events)."""
         if self._pid != os.getpid():  # a forked child: the parent's threads are not here
-            self._pid, self._threads = os.getpid(), set()
+            self._pid, self._threads, self._asleep = os.getpid(), set(), 0
         if len(self._threads) < self._writers:
             thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
             self._threads.add(thread)

@@ -229,12 +229,14 @@ def test_the_issue_cards_buttons_act_in_jira_and_jira_tells_the_thread(
 
     transition = card.locator(".bk-actions select").first
     for _ in range(5):  # the card is drawn anew when Jira's webhook of the assignment lands
+        transition.blur()
         transition.focus()  # Slack asks the app for the options (block_suggestion)
-        transition.locator("option", has_text="In Progress").wait_for(state="attached")
         try:
+            option = transition.locator("option", has_text="In Progress")
+            option.wait_for(state="attached", timeout=4000)
             transition.select_option(label="In Progress", timeout=4000)
             break
-        except playwright_api.TimeoutError:  # drawn anew between the focus and the pick
+        except playwright_api.TimeoutError:  # drawn anew after the focus: ask again
             continue
     issue.locator(".status", has_text="In Progress").wait_for()
 

@@ -99,6 +99,7 @@ def _metrics(repos: Repositories) -> Metrics:
 def _register(app: Flask) -> None:
     from web import api, health, people_api, slack
     from web.errors import register_error_handlers
+    from web.front import Front
     from web.webhooks import WebhookIntake
 
     register_error_handlers(app)
@@ -106,10 +107,11 @@ def _register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(people_api.bp)
     app.register_blueprint(slack.bp)
-    # the webhook routes are a WSGI app in front of Flask's (`web.webhooks`)
-    app.wsgi_app = WebhookIntake(app.wsgi_app, app.extensions[EXTENSION], app.extensions)
-
-    metrics: Metrics = app.extensions[EXTENSION].metrics
+    rt: Runtime = app.extensions[EXTENSION]
+    metrics = rt.metrics
+    # the intake routes are served in front of Flask (`web.front`)
+    intake = WebhookIntake(rt, app.extensions).routes() + api.intake_routes(rt)
+    app.wsgi_app = Front(app.wsgi_app, intake, metrics)  # type: ignore[method-assign]
 
     @app.before_request
     def _start_timer() -> None:

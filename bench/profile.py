@@ -1,11 +1,12 @@
-"""Where the webhook intake's CPU goes: py-spy over both gunicorn workers under load.
+"""Where the intake's CPU goes: py-spy over both gunicorn workers under load.
 
-    python bench/profile.py [--database sqlite|postgresql] [--seconds 8]
+    python bench/profile.py [--route webhook|api] [--database sqlite|postgresql] [--seconds 8]
 
 Serves the app as `make bench` does (gunicorn 2x8 gthread, the in-process worker off), loads
-`POST /webhooks/jira` with 16 clients, and samples every thread holding the GIL (`py-spy
-record --gil --subprocesses`). Prints the share of the samples in each step of the intake,
-the writer thread's share, and the functions with the most samples of their own. py-spy is
+`POST /webhooks/jira` (or `POST /api/v1/integrations`) with 16 clients, and samples every
+thread holding the GIL (`py-spy record --gil --subprocesses`). Prints the share of the
+samples in each step of the intake, the writer thread's share, and the functions with the
+most samples of their own (`--raw` keeps the stacks). py-spy is
 a dev dependency (`pyproject.toml`); it needs to be allowed to read the workers' memory
 (same user, no ptrace restriction).
 """
@@ -35,7 +36,9 @@ STEPS = {
     "classify": "_classify (web/webhooks.py",
     "store (the request's side)": "_store (web/webhooks.py",
     "metrics": "(web/metrics.py",
-    "the webhook route, all of it": "__call__ (web/webhooks.py",
+    "the webhook route, all of it": "answer (web/webhooks.py",
+    "the API route, all of it": "record_integration (web/api.py",
+    "Flask, all of it": "wsgi_app (flask/app.py",
     "gunicorn request handling, all of it": "handle (gunicorn/workers/gthread.py",
     "intake writer thread": "_run (storage/intake_writer.py",
     "  of which the INSERT": "execute (storage/batch_insert.py",
@@ -66,8 +69,10 @@ def summarise(raw: Path, top: int = 15) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--route", choices=["webhook", "api"], default="webhook")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--raw", type=Path, help="also keep py-spy's raw stacks here")
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     body = json.dumps(_comment_payload("BENCH-1", "1")).encode()
@@ -75,7 +80,18 @@ def main() -> int:
     run_id = f"{time.time():.0f}"
     phase = ["warm"]
 
+    api_body = json.dumps(
+        {
+            "source_service": "github",
+            "target_service": "slack",
+            "event_type": "bench",
+            "payload": {"x": "y" * 512},
+        }
+    ).encode()
+
     def signed(client: int, n: int) -> tuple[str, str, bytes, dict[str, str]]:
+        if args.route == "api":
+            return ("POST", "/api/v1/integrations", api_body, {"Content-Type": "application/json"})
         return (
             "POST",
             "/webhooks/jira",
@@ -112,10 +128,12 @@ def main() -> int:
             result = run_load("intake", url, signed, seconds=args.seconds, warmup_seconds=0)
             recorder.wait()
             print(
-                f"POST /webhooks/jira ({args.database}): {result.rps:,.0f} req/s, "
+                f"{args.route} ({args.database}): {result.rps:,.0f} req/s, "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
             )
             print(summarise(raw))
+            if args.raw:
+                shutil.copyfile(raw, args.raw)
 
     if args.database == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:

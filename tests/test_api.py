@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pytest
+import werkzeug.test
+from flask import Flask
 
 from storage.domain import MappingType, NewIntegration, Status
 from tests.support.live import LiveApp
@@ -66,6 +69,32 @@ def test_idempotency_key_records_once(live_app: LiveApp) -> None:
     second = live_app.post("/api/v1/integrations", json=body, headers=headers).json()
     assert second["integration_id"] == first["integration_id"]
     assert second["message"] == "Integration already recorded"
+
+
+def test_creating_an_integration_answers_alike_in_front_of_flask_and_through_it(
+    live_app: LiveApp,
+) -> None:
+    """`POST /api/v1/integrations` is served in front of Flask (`web.front`); Flask's own
+    route (its URL map, an app served without the front) gives the same answers, and the
+    path's other methods are still Flask's, which names them all."""
+    through_flask = werkzeug.test.Client(functools.partial(Flask.wsgi_app, live_app.app))
+    good = {"source_service": "github", "target_service": "slack", "event_type": "push"}
+    for body, status in ((good, 202), ({**good, "event_type": ""}, 400), ([1], 400)):
+        front = live_app.post("/api/v1/integrations", json=body)
+        flask = through_flask.post(
+            "/api/v1/integrations", json=body, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+        )
+        assert (flask.status_code, flask.mimetype) == (status, "application/json")
+        assert (front.status_code, front.headers["Content-Type"]) == (status, "application/json")
+        flask_answer, front_answer = flask.json, front.json()
+        if status == 202:
+            assert flask_answer.pop("integration_id") == front_answer.pop("integration_id") + 1
+        assert flask_answer == front_answer
+
+    allowed = live_app.http.options(live_app.url + "/api/v1/integrations", timeout=10)
+    assert {"GET", "POST"} <= set(allowed.headers["Allow"].replace(" ", "").split(","))
+    listing = live_app.get("/api/v1/integrations").json()
+    assert listing["total"] == 2
 
 
 def test_pagination_with_cursor(live_app: LiveApp) -> None:

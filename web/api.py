@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import hmac
 import ipaddress
+from functools import partial
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -16,13 +18,15 @@ from integrations.subscriptions.service import (
     SourceCheckUnavailable,
     SourceNotFound,
 )
+from settings import Settings
 from storage import IntegrationFilter, MappingFilter, SubscriptionFilter
 from storage.domain import Conflict, NewIntegration, NotFound
 from storage.pagination import MAX_ID
 from web import schemas
 from web.errors import ApiError
-from web.requests import parse_body, parse_query
-from web.runtime import runtime
+from web.front import Answer, Route, answered, flask_response
+from web.requests import parse_body, parse_json_object, parse_query, read_wsgi_body
+from web.runtime import Runtime, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -35,18 +39,22 @@ PROXY_ENVIRON_KEYS = tuple("HTTP_" + name.upper().replace("-", "_") for name in 
 @bp.before_request
 def authenticate() -> None:
     """Bearer token, or loopback when none is set (also guards `web.people_api`)."""
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return
-    token = runtime().settings.connect_api_token
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        require_access(runtime().settings, request.environ)
+
+
+def require_access(settings: Settings, environ: dict[str, Any]) -> None:
+    """`authenticate`, for a route served in front of Flask too (`web.front`)."""
+    token = settings.connect_api_token
     if token is None:
-        if not _is_loopback_client():
+        if not _is_loopback_client(environ):
             raise ApiError(
                 403,
                 "forbidden",
                 "CONNECT_API_TOKEN is not set: the API answers loopback clients only",
             )
         return
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, given = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         given.strip().encode(), token.get_secret_value().encode()
     ):
@@ -61,9 +69,8 @@ def _ids_fit_the_database() -> None:
             raise NotFound(f"{name.removesuffix('_id')} {value} not found")
 
 
-def _is_loopback_client() -> bool:
+def _is_loopback_client(environ: dict[str, Any]) -> bool:
     """A direct loopback client; a request relayed by a proxy is not one."""
-    environ = request.environ
     if any(key in environ for key in PROXY_ENVIRON_KEYS):
         return False
     return _is_loopback(environ.get("REMOTE_ADDR") or "")
@@ -112,8 +119,21 @@ def list_integrations():
 
 
 @bp.post("/integrations")
-def create_integration():
-    body = parse_body(schemas.IntegrationCreate)
+def create_integration() -> Response:
+    """Served in front of Flask (`web.front`, `intake_routes`); here for Flask's URL map."""
+    return flask_response(answered(partial(record_integration, runtime()), request.environ))
+
+
+def intake_routes(rt: Runtime) -> list[Route]:
+    """The API's routes served in front of Flask (`web.front`): the one that takes events."""
+    return [Route("/api/v1/integrations", partial(record_integration, rt), flask_too=True)]
+
+
+def record_integration(rt: Runtime, environ: dict[str, Any]) -> Answer:
+    """`POST /api/v1/integrations`: a new event, durable before it is answered (202)."""
+    require_access(rt.settings, environ)
+    raw = read_wsgi_body(environ, rt.settings.connect_max_body_bytes)
+    body = schemas.IntegrationCreate.model_validate(parse_json_object(raw))
     if handler_for(body.source_service, body.target_service) is None:
         raise ApiError(
             400,
@@ -121,14 +141,14 @@ def create_integration():
             unsupported(body.source_service, body.target_service),
             supported_routes=[{"source_service": s, "target_service": t} for s, t in routes()],
         )
-    idempotency_key = request.headers.get("Idempotency-Key", "").strip() or None
+    idempotency_key = environ.get("HTTP_IDEMPOTENCY_KEY", "").strip() or None
     if idempotency_key and len(idempotency_key) > schemas.MAX_IDEMPOTENCY_KEY:
         raise ApiError(
             400,
             "validation_error",
             f"Idempotency-Key is longer than {schemas.MAX_IDEMPOTENCY_KEY} characters",
         )
-    integration = runtime().repos.intake.record(
+    integration = rt.repos.intake.record(
         NewIntegration(
             source_service=body.source_service,
             target_service=body.target_service,
@@ -140,9 +160,8 @@ def create_integration():
         )
     )
     message = "Integration created" if integration.created else "Integration already recorded"
-    return json_response(
-        schemas.IntegrationCreated(message=message, integration_id=integration.id), 202
-    )
+    created = schemas.IntegrationCreated(message=message, integration_id=integration.id)
+    return Answer(202, created.model_dump(), "created")
 
 
 def _integration_detail(integration_id: int) -> schemas.IntegrationDetail:

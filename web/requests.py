@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 from flask import request
 from pydantic import BaseModel
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from web.errors import ApiError
 
@@ -44,6 +45,25 @@ def read_body(limit: int | None = None) -> bytes:
         raise ApiError(
             413, "payload_too_large", f"request body is larger than {limit} bytes"
         ) from None
+    return raw
+
+
+def read_wsgi_body(environ: dict[str, Any], limit: int) -> bytes:
+    """`read_body` for a route served without Flask (`web.front`): refused before it is read
+    when its declared length is over the limit, and a chunked body that runs over it."""
+    length = get_content_length(environ)
+    too_large = ApiError(413, "payload_too_large", f"request body is larger than {limit} bytes")
+    if length is not None and length > limit:
+        raise too_large
+    if length is not None:  # what the WSGI spec has an app do: read Content-Length bytes
+        return environ["wsgi.input"].read(length) if length else b""
+    try:
+        stream = get_input_stream(environ, max_content_length=limit)
+        raw = stream.read()
+        if len(raw) >= limit and stream.read(1):
+            raise RequestEntityTooLarge()
+    except RequestEntityTooLarge:
+        raise too_large from None
     return raw
 
 

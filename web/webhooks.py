@@ -23,50 +23,42 @@ that it is unsigned. Nothing else happens in the request: the event is one INSER
 together with the concurrent requests' (group commit, `storage.intake_writer`) before the
 answer is sent, and the Slack work is the delivery worker's (`integrations/delivery`).
 
-The two routes are a small WSGI app in front of Flask (`WebhookIntake`), which serves every
-other path. A webhook is the hottest request the service gets (a bulk change in Jira sends
-hundreds in seconds), and Flask's request and app contexts, URL map, hooks and response
-object cost as much CPU as everything above put together (README, Benchmarks). The answers
-are the ones the rest of the API gives: JSON `{"error", "code"}` (`web.errors`), the same
-request metrics, 405 with `Allow` for another method.
+The two routes are served in front of Flask (`web.front`), as the hottest requests the
+service gets; their answers are the ones the rest of the API gives: JSON `{"error",
+"code"}` (`web.errors`), the same request metrics, 405 with `Allow` for another method.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.wsgi import get_content_length, get_input_stream
+from werkzeug.wsgi import get_content_length
 
 from integrations.intake import Classified, NotAWebhook
 from integrations.routes import INTAKE
 from settings import Settings
-from storage.domain import NewIntegration, Service, Status, StorageUnavailable
-from web.errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, ApiError, error_body
-from web.requests import parse_json_document
+from storage.domain import NewIntegration, Service, Status
+from web.errors import ApiError
+from web.front import Answer, Route, answered
+from web.requests import parse_json_document, read_wsgi_body
 
 if TYPE_CHECKING:
     from web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
 WORKER_EXTENSION = "connect.worker"
 """`app.extensions` key of the in-process delivery worker, woken after each stored event."""
 
 MAX_DELIVERY_ID = 150
-ALLOW = "OPTIONS, POST"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,58 +97,24 @@ GITHUB = Source(
 SOURCES = {source.route: source for source in (JIRA, GITHUB)}
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    body: dict[str, Any]
-    outcome: str
-    headers: tuple[tuple[str, str], ...] = ()
-
-
 class WebhookIntake:
-    """The WSGI app of the webhook routes, in front of `app` (Flask) for every other path."""
+    """The webhook routes (`routes`), served by `web.front.Front`."""
 
-    def __init__(self, app: WSGIApp, runtime: Runtime, extensions: dict[str, Any]) -> None:
-        self._app = app
+    def __init__(self, runtime: Runtime, extensions: dict[str, Any]) -> None:
         self._runtime = runtime
         self._extensions = extensions  # the worker is added after this is built
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        source = SOURCES.get(environ.get("PATH_INFO", ""))
-        if source is None:
-            return self._app(environ, start_response)
-        started = time.perf_counter()
-        method = environ.get("REQUEST_METHOD", "")
-        if method == "POST":
-            answer = self._answer(source, environ)
-            self._runtime.metrics.webhook(source.name, answer.outcome)
-        elif method == "OPTIONS":
-            answer = Answer(200, {}, "options", (("Allow", ALLOW),))
-        else:
-            error = error_body("method_not_allowed", "method not allowed on this route")
-            answer = Answer(405, error, "method_not_allowed", (("Allow", ALLOW),))
-        body = _json(answer.body) if answer.body else b""
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        start_response(_status_line(answer.status), [*headers, *answer.headers])
-        elapsed = time.perf_counter() - started
-        self._runtime.metrics.observe_request(method, source.route, answer.status, elapsed)
-        return [body]
+    def routes(self) -> list[Route]:
+        return [Route(source.route, partial(self.answer, source)) for source in SOURCES.values()]
 
-    def _answer(self, source: Source, environ: dict[str, Any]) -> Answer:
-        """The request's answer; an error is answered as every route answers it (`web.errors`)."""
-        try:
-            return self._receive(source, environ, EnvironHeaders(environ))
-        except ApiError as exc:
-            return Answer(exc.status, error_body(exc.code, exc.message, **exc.extra), exc.code)
-        except StorageUnavailable:
-            code = "database_unavailable"
-            retry = (("Retry-After", str(RETRY_AFTER_SECONDS)),)
-            return Answer(503, error_body(code, DATABASE_UNAVAILABLE), code, retry)
-        except Exception as exc:
-            log.exception("http.unhandled_error type=%s", type(exc).__name__)
-            return Answer(500, error_body("internal_error", "internal server error"), "error")
+    def answer(self, source: Source, environ: dict[str, Any]) -> Answer:
+        """The request's answer, counted by what became of it (`connect_webhooks_total`)."""
+        answer = answered(partial(self._receive, source), environ)
+        self._runtime.metrics.webhook(source.name, answer.outcome)
+        return answer
 
-    def _receive(self, source: Source, environ: dict[str, Any], headers: EnvironHeaders) -> Answer:
+    def _receive(self, source: Source, environ: dict[str, Any]) -> Answer:
+        headers = EnvironHeaders(environ)
         settings = self._runtime.settings
         secret = _secret(source, settings)
         _require_signature_header(source, headers)
@@ -271,24 +229,12 @@ def _require_signature_header(source: Source, headers: EnvironHeaders) -> None:
 
 
 def _read_body(environ: dict[str, Any], limit: int) -> bytes:
-    """The body, refused before it is read when its declared length is over the limit, and
-    a chunked body that runs over it (read one byte past the limit to tell)."""
-    length = get_content_length(environ)
-    too_large = ApiError(413, "payload_too_large", f"request body is larger than {limit} bytes")
-    if length is not None and length > limit:
-        log.warning("webhook.too_large bytes=%s limit=%s", length, limit)
-        raise too_large
-    if length is not None:  # what the WSGI spec has an app do: read Content-Length bytes
-        return environ["wsgi.input"].read(length) if length else b""
     try:
-        stream = get_input_stream(environ, max_content_length=limit)
-        raw = stream.read()
-        if len(raw) >= limit and stream.read(1):
-            raise RequestEntityTooLarge()
-    except RequestEntityTooLarge:
-        log.warning("webhook.too_large bytes=unknown limit=%s", limit)
-        raise too_large from None
-    return raw
+        return read_wsgi_body(environ, limit)
+    except ApiError:
+        length = get_content_length(environ)
+        log.warning("webhook.too_large bytes=%s limit=%s", length or "unknown", limit)
+        raise
 
 
 def _verify(source: Source, headers: EnvironHeaders, secret: bytes, body: bytes) -> None:
@@ -332,19 +278,3 @@ def _classify(source: Source, headers: EnvironHeaders, payload: dict[str, Any]) 
     except NotAWebhook as exc:
         log.warning("webhook.not_a_webhook source=%s reason=%s", source.name, exc)
         raise ApiError(400, "not_a_webhook", str(exc)) from None
-
-
-def _json(answer: dict[str, Any]) -> bytes:
-    """The answer as JSON, as `jsonify` writes it."""
-    return (json.dumps(answer, separators=(",", ":")) + "\n").encode()
-
-
-_STATUS_LINES: dict[int, str] = {}
-
-
-def _status_line(status: int) -> str:
-    """As werkzeug writes it: `202 ACCEPTED`."""
-    line = _STATUS_LINES.get(status)
-    if line is None:
-        line = _STATUS_LINES[status] = f"{status} {HTTP_STATUS_CODES[status].upper()}"
-    return line

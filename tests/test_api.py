@@ -86,7 +86,8 @@ def test_creating_an_integration_answers_alike_in_front_of_flask_and_through_it(
         )
         assert (flask.status_code, flask.mimetype) == (status, "application/json")
         assert (front.status_code, front.headers["Content-Type"]) == (status, "application/json")
-        flask_answer, front_answer = flask.json, front.json()
+        flask_answer, front_answer = flask.get_json(), front.json()
+        assert isinstance(flask_answer, dict)
         if status == 202:
             assert flask_answer.pop("integration_id") == front_answer.pop("integration_id") + 1
         assert flask_answer == front_answer

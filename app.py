@@ -111,7 +111,7 @@ def _register(app: Flask) -> None:
     metrics = rt.metrics
     # the intake routes are served in front of Flask (`web.front`)
     intake = WebhookIntake(rt, app.extensions).routes() + api.intake_routes(rt)
-    app.wsgi_app = Front(app.wsgi_app, intake, metrics)  # type: ignore[method-assign]
+    app.wsgi_app = Front(app.wsgi_app, intake, metrics)
 
     @app.before_request
     def _start_timer() -> None:

@@ -6,9 +6,9 @@ Serves the app as `make bench` does (gunicorn 2x8 gthread, the in-process worker
 `POST /webhooks/jira` (or `POST /api/v1/integrations`) with 16 clients, and samples every
 thread holding the GIL (`py-spy record --gil --subprocesses`). Prints the share of the
 samples in each step of the intake, the writer thread's share, and the functions with the
-most samples of their own (`--raw` keeps the stacks). py-spy is
-a dev dependency (`pyproject.toml`); it needs to be allowed to read the workers' memory
-(same user, no ptrace restriction).
+most samples of their own (`--raw` keeps the stacks). py-spy is a dev dependency
+(`pyproject.toml`); it needs to be allowed to read the workers' memory (same user, no ptrace
+restriction).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.intake import JIRA_SECRET, _comment_payload, _sign
 from bench.load import gunicorn, run_load
+from bench.run import API_BODY
 
 STEPS = {
     "HMAC verify": "_verify (web/webhooks.py",
@@ -80,18 +81,9 @@ def main() -> int:
     run_id = f"{time.time():.0f}"
     phase = ["warm"]
 
-    api_body = json.dumps(
-        {
-            "source_service": "github",
-            "target_service": "slack",
-            "event_type": "bench",
-            "payload": {"x": "y" * 512},
-        }
-    ).encode()
-
     def signed(client: int, n: int) -> tuple[str, str, bytes, dict[str, str]]:
         if args.route == "api":
-            return ("POST", "/api/v1/integrations", api_body, {"Content-Type": "application/json"})
+            return ("POST", "/api/v1/integrations", API_BODY, {"Content-Type": "application/json"})
         return (
             "POST",
             "/webhooks/jira",

@@ -20,20 +20,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import ROOT, Load, Result, gunicorn, run_turns, table
 
+API_BODY = json.dumps(
+    {
+        "source_service": "github",
+        "target_service": "slack",
+        "event_type": "bench",
+        "payload": {"x": "y" * 512},
+    }
+).encode()
+"""What the API row posts to `POST /api/v1/integrations`."""
+
 
 def api_intake(seconds: float) -> list[tuple[str, Result, str]]:
     """POST /api/v1/integrations (durable SQLite insert) vs Flask hello, 16 clients, the two
     taking turns (`run_turns`)."""
     from storage import Database
 
-    body = json.dumps(
-        {
-            "source_service": "github",
-            "target_service": "slack",
-            "event_type": "bench",
-            "payload": {"x": "y" * 512},
-        }
-    ).encode()
     headers = {"Content-Type": "application/json"}
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -49,7 +51,7 @@ def api_intake(seconds: float) -> list[tuple[str, Result, str]]:
                     Load(
                         "POST /api/v1/integrations (SQLite)",
                         app,
-                        lambda c, n: ("POST", "/api/v1/integrations", body, headers),
+                        lambda c, n: ("POST", "/api/v1/integrations", API_BODY, headers),
                     ),
                 ],
                 seconds=seconds,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from storage import domain, models
 from storage.db import Database
@@ -53,6 +53,11 @@ class CardActionRepository:
             session.add(row)
             session.flush()
             return _action(row)
+
+    def forget(self, action_id: int) -> None:
+        """An action that did not happen after all (Jira refused it, or could not be reached)."""
+        with self._db.write() as session:
+            session.execute(delete(models.CardAction).where(models.CardAction.id == action_id))
 
     def awaiting_echo(
         self, issue_key: str, integration_id: int, *, now: datetime | None = None

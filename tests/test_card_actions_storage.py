@@ -44,6 +44,13 @@ def test_an_old_action_is_no_longer_an_echo(repos: Repositories) -> None:
     assert repos.card_actions.awaiting_echo("PROJ-1", 7, now=later) == []
 
 
+def test_an_action_that_did_not_happen_is_forgotten(repos: Repositories) -> None:
+    first = record(repos)
+    second = record(repos, "assignee", "712020:abc")
+    repos.card_actions.forget(first)
+    assert [a.id for a in repos.card_actions.awaiting_echo("PROJ-1", 7)] == [second]
+
+
 def test_key_previews_are_off_until_a_channel_turns_them_on(repos: Repositories) -> None:
     assert not repos.key_replies.enabled("C1")
     repos.key_replies.set_enabled("C1", True)

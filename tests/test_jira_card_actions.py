@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from integrations.delivery.worker import Worker
+from playground.fakes.base import RecordedRequest
 from playground.fakes.jira import FakeJira
 from playground.fakes.slack_models import Message
 from storage.domain import Status
@@ -214,6 +215,51 @@ def test_a_transition_moves_the_issue_updates_the_card_once_and_is_said_once(
     assert "was made from Slack" in (note.error_message or "")
     settle(lambda: len(replies(env, card)) > 1)
     assert updates(env) == 1
+
+
+def test_jira_s_webhook_delivered_before_jira_answers_is_still_known_as_the_button_s(
+    env: TicketEnv, worker: Worker
+) -> None:
+    """Jira sends its webhooks as a change commits: the one for a transition can be stored
+    and delivered before Jira has answered the request that made it."""
+    card = subscribed_card(env, worker)
+    delivered: list[Any] = []
+
+    def webhook_first(request: RecordedRequest, status: int) -> None:
+        if request.method == "POST" and request.path.endswith("/transitions") and status == 204:
+            hook = cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+            delivered.append(deliver(env, worker, hook))
+
+    env.jira.before_answer = webhook_first
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+
+    wait_for(lambda: replies(env, card), what="the reply")
+    [status] = delivered
+    assert status.status is Status.IGNORED
+    assert status.error_message == (
+        "the change made from Slack (status → Done) is already said in its thread"
+    )
+    settle(lambda: len(replies(env, card)) > 1)
+    assert replies(env, card) == [
+        f"<@U0ALICE> moved <{env.jira.url}/browse/PROJ-1|PROJ-1> to *Done*."
+    ]
+
+
+def test_a_change_jira_refuses_is_not_taken_for_a_later_one_s_echo(
+    env: TicketEnv, worker: Worker
+) -> None:
+    """The button's change is recorded before Jira is asked, and forgotten when Jira says
+    no: the same change made in Jira afterwards is news, told in the thread."""
+    env.jira.transition_validator("Done", "Close the sub-tasks of this issue first.")
+    card = subscribed_card(env, worker)
+    act(env, card, "jira_card_transition", selected=("31", "Done"))
+    ephemeral(env)
+
+    hook = cards.issue_updated(env.jira, "PROJ-1", [cards.status_change("To Do", "Done")])
+    assert deliver(env, worker, hook).status is Status.COMPLETED
+    [reply] = replies(env, card)
+    assert "Status:* To Do → Done" in reply
+    assert "from Slack" not in reply
 
 
 def test_the_issue_s_other_threads_hear_it_once_naming_the_person(

@@ -10,8 +10,9 @@ After a change: the card is updated in place at once (`chat.update`, from the is
 shows it now), one reply in the card's thread says what happened naming the person, Jira
 records who did it (a comment "Transitioned to Done by Ada Lovelace from Slack", because its
 history shows only the app's account; a comment made here reads "Ada via Slack: …" as thread
-replies do), and the change is recorded (`card_actions`) so that Jira's webhook for it is
-recognised as its echo and not said a second time (`integrations.jira.delivery`). The
+replies do), and the change is recorded (`card_actions`; before Jira is asked, as its webhook
+can come back before its answer) so that Jira's webhook for it is recognised as its echo
+and not said a second time (`integrations.jira.delivery`). The
 comment's mapping (`comment_message`, origin `slack`) keeps Jira's comment webhook out of
 Slack, as for comments made from thread replies.
 """
@@ -164,9 +165,10 @@ class CardActions:
             )
         if chosen.needs_input and fields is None:
             return NeedsFields(chosen)
-        self._jira.transition(card.key, chosen.id, fields or {})
         status = chosen.to_status
-        self._record(card, "status", status)  # at once: Jira's webhook is on its way
+        self._recorded(
+            card, "status", status, lambda: self._jira.transition(card.key, chosen.id, fields or {})
+        )
         issue = self._refresh_card(card)
         said = self._say(
             card, f"<@{card.user_id}> moved {issue_link(issue)} to *{slack_escape(status)}*."
@@ -177,8 +179,7 @@ class CardActions:
 
     def _assign(self, card: Card) -> None:
         account = self._authorized(card, ASSIGN_ISSUES, "assign")
-        self._jira.assign(card.key, account)
-        self._record(card, "assignee", account.id)
+        self._recorded(card, "assignee", account.id, lambda: self._jira.assign(card.key, account))
         issue = self._refresh_card(card)
         said = self._say(card, f"<@{card.user_id}> assigned {issue_link(issue)} to themselves.")
         self._note_in_jira(card, f"Assigned to {self._full_name(card.user_id)} from Slack", said)
@@ -241,12 +242,20 @@ class CardActions:
             )
         return account
 
-    def _record(self, card: Card, field: str, value: str) -> None:
+    def _recorded(self, card: Card, field: str, value: str, change: Callable[[], None]) -> None:
+        """`change()` (the call to Jira), recorded as the person's (`card_actions`) before it
+        is made: Jira sends its webhook as the change commits, and that can be delivered
+        before Jira's answer to the call is. Forgotten again when the call fails."""
         # From the Home no thread said it: Jira's webhook tells every thread, naming the person.
         thread = HOME if card.on_home else card.thread
-        self._repos.card_actions.record(
+        action = self._repos.card_actions.record(
             card.key, field, value, slack_user_id=card.user_id, thread=thread
         )
+        try:
+            change()
+        except Exception:
+            self._repos.card_actions.forget(action.id)
+            raise
 
     def _full_name(self, user_id: str) -> str:
         person = self._people.slack_person(user_id)

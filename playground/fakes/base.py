@@ -174,6 +174,11 @@ class FakeService:
         self._wake = threading.Event()
         self._generation = 0
         self._server: ServerThread | None = None
+        self.before_answer: Callable[[RecordedRequest, int], None] | None = None
+        """Called with a request and its status once it has been handled, outside the lock,
+        before the answer is sent: what a real service does meanwhile (Jira sends the
+        webhooks of a change as it commits, and one may reach the app before the answer to
+        the request that made the change)."""
         self._register_routes()
         with self.lock:
             self._reset_state()
@@ -210,6 +215,7 @@ class FakeService:
         with self._log_lock:
             self._requests.clear()
             self._faults.clear()
+        self.before_answer = None
         with self.lock:
             self._reset_state()
 
@@ -339,7 +345,10 @@ class FakeService:
             generation, wake = self._generation, self._wake
         fault = self._take_fault(request)
         if fault is None:
-            return self._dispatch(environ).send(start_response)
+            captured = self._dispatch(environ)
+            if self.before_answer is not None:
+                self.before_answer(request, int(captured.status.split()[0]))
+            return captured.send(start_response)
 
         captured: _Captured | None = None
         if fault.apply:

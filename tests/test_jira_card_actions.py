@@ -26,21 +26,18 @@ from tests.support.webhooks import JIRA_SECRET, post_jira
 from tests.support.workers import hand_worker
 
 
-@pytest.fixture(params=["cloud", "server"])
+@pytest.fixture
 def env(
-    request: pytest.FixtureRequest,
     make_live_app: Callable[..., LiveApp],
     sqlite_url: str,
     fake_slack: Any,
+    fake_jira_either: FakeJira,
 ) -> TicketEnv:
-    jira: FakeJira = request.getfixturevalue(
-        "fake_jira" if request.param == "cloud" else "fake_jira_server"
-    )
     return start_ticket_env(
         make_live_app,
         sqlite_url,
         fake_slack,
-        jira,
+        fake_jira_either,
         jira_default_project="PROJ",
         jira_webhook_secret=JIRA_SECRET,
     )

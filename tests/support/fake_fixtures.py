@@ -19,7 +19,7 @@ from playground.fakes.github import FakeGitHub
 from playground.fakes.jira import FakeJira
 from playground.fakes.slack import FakeSlack
 
-__all__ = ["fake_github", "fake_jira", "fake_jira_server", "fake_slack"]
+__all__ = ["fake_github", "fake_jira", "fake_jira_either", "fake_jira_server", "fake_slack"]
 
 F = TypeVar("F", bound=FakeService)
 
@@ -60,6 +60,12 @@ def fake_jira(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
 def fake_jira_server(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
     """The fake Jira Server/Data Center (Bearer ``fake.pat``), reset for this test."""
     yield from _shared(request, "jira-server", lambda: FakeJira("server"))
+
+
+@pytest.fixture(params=["cloud", "server"])
+def fake_jira_either(request: pytest.FixtureRequest) -> FakeJira:
+    """The fake Jira Cloud, then the fake Jira Server/Data Center: a test runs on each."""
+    return request.getfixturevalue("fake_jira" if request.param == "cloud" else "fake_jira_server")
 
 
 @pytest.fixture

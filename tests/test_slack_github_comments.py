@@ -52,9 +52,20 @@ def make_env(make_ticket_env: Callable[..., TicketEnv], fake_github: FakeGitHub)
     return make
 
 
+def may_comment(
+    env: TicketEnv, github: FakeGitHub, user: str = "U0ADA", login: str = "ada-l"
+) -> None:
+    """`user`'s GitHub login is linked, and a collaborator of the repository (read role)."""
+    github.add_collaborator(REPO, login, "read")
+    linked = env.live.put(f"/api/v1/people/{user}", json={"github_login": login})
+    assert linked.status_code == 200, linked.text
+
+
 @pytest.fixture
-def env(make_env: MakeEnv) -> TicketEnv:
-    return make_env()
+def env(make_env: MakeEnv, fake_github: FakeGitHub) -> TicketEnv:
+    env = make_env()
+    may_comment(env, fake_github)
+    return env
 
 
 @pytest.fixture
@@ -122,7 +133,6 @@ def test_a_reply_becomes_an_attributed_comment(
     env: TicketEnv, worker: Worker, fake_github: FakeGitHub
 ) -> None:
     card = issue_thread(env, worker)
-    fake_github.add_user("ada-l")
     linked = env.live.put("/api/v1/people/U0BOB", json={"github_login": "builder-bob"})
     assert linked.status_code == 200, linked.text
     reply = env.slack.add_message(
@@ -188,6 +198,50 @@ def test_an_edit_edits_the_comment_and_a_deletion_deletes_it(
     ]
 
 
+@pytest.mark.parametrize(
+    ("linked", "told"),
+    [
+        (
+            None,
+            "I don't know your GitHub login. Tell me with `/ticket link github <your login>`, "
+            "then try again.",
+        ),
+        (
+            "stranger",
+            "GitHub says `stranger` is not a collaborator of Codertocat/Hello-World. Commenting "
+            "through the app needs a role in the repository (read or more). Ask a repository "
+            "admin, or do it on GitHub.",
+        ),
+    ],
+)
+def test_a_reply_of_someone_without_a_role_in_the_repository_stays_in_slack(
+    make_env: MakeEnv, fake_github: FakeGitHub, linked: str | None, told: str
+) -> None:
+    """As for the card's Comment button: the app comments only for a person whose linked
+    GitHub login holds a role in the repository; the others are told why, only they see it."""
+    env = make_env()
+    worker = hand_worker(env)
+    if linked is not None:
+        fake_github.add_user(linked)
+        assert env.live.put("/api/v1/people/U0ADA", json={"github_login": linked}).ok
+    card = issue_thread(env, worker)
+    reply = env.slack.add_message(CHANNEL, "Ship it", user="U0ADA", thread_ts=card.ts)
+    env.send.message(reply)
+
+    [notice] = wait_for(lambda: env.slack.ephemerals, what="the notice")
+    assert (notice.user, notice.thread_ts) == ("U0ADA", card.ts)
+    assert notice.text == (
+        ":lock: Your reply stayed in Slack: I can't comment on Codertocat/Hello-World#1 for "
+        f"you: {told}"
+    )
+    [logged] = wait_for(
+        lambda: env.integrations(source_service="slack", status="ignored"), what="the row"
+    )
+    assert (logged.error_message or "").startswith("not mirrored: :lock: Your reply stayed")
+    assert comments(fake_github) == []
+    assert env.mappings(MappingType.GITHUB_COMMENT_MESSAGE) == []
+
+
 def test_a_slack_retry_never_makes_a_second_comment(
     env: TicketEnv, worker: Worker, fake_github: FakeGitHub
 ) -> None:
@@ -251,6 +305,7 @@ def test_github_down_leaves_the_comment_pending_then_the_worker_adds_it_once(
     make_env: MakeEnv, fake_github: FakeGitHub
 ) -> None:
     env = make_env(connect_delivery_backoff_seconds=0.05)
+    may_comment(env, fake_github)
     client = WebClient(token=env.slack.bot_token, base_url=env.slack.api_url, retry_handlers=[])
     worker = worker_for(
         env.live.runtime.settings,

@@ -73,27 +73,12 @@ class GitHubCards:
         """The person, when they may do `act` on `item`; else the message saying why not."""
         if self._api is None:
             return no_token()
-        person = self._people.stored(user_id)
-        login = person.github_login if person is not None else None
-        if not login:
-            log.info(
-                "github_card.refused act=%s item=%s user=%s reason=unlinked", act, item, user_id
-            )
-            return not_linked(act, item)
         try:
-            role = self._api.role(item.repository, login)
+            login = permitted(self._api, self._people, user_id, act, item)
         except GitHubApiError as error:
             return failed(act, item, str(error))
-        if role not in ROLES_ALLOWED[act]:
-            log.info(
-                "github_card.refused act=%s item=%s user=%s login=%s role=%s",
-                act,
-                item,
-                user_id,
-                login,
-                role,
-            )
-            return not_allowed(act, item, login, role)
+        if isinstance(login, SlackMessage):
+            return login
         return Allowed(login, self._people.slack_person(user_id).name)
 
     def comment(
@@ -159,6 +144,31 @@ class GitHubCards:
             return
         if thread is not None:
             self._repos.mappings.update_extra(thread.id, {"card_hash": card_hash(card)})
+
+
+def permitted(
+    api: GitHubApi, people: Directory, user_id: str | None, act: Act, item: Item, lead: str = ""
+) -> str | SlackMessage:
+    """The person's GitHub login when its role in `item`'s repository allows `act`; else the
+    message saying why not (starting with `lead`). Raises `GitHubApiError` when GitHub cannot
+    tell."""
+    person = people.stored(user_id) if user_id else None
+    login = person.github_login if person is not None else None
+    if not login:
+        log.info("github.refused act=%s item=%s user=%s reason=unlinked", act, item, user_id)
+        return not_linked(act, item, lead)
+    role = api.role(item.repository, login)
+    if role not in ROLES_ALLOWED[act]:
+        log.info(
+            "github.refused act=%s item=%s user=%s login=%s role=%s",
+            act,
+            item,
+            user_id,
+            login,
+            role,
+        )
+        return not_allowed(act, item, login, role, lead)
+    return login
 
 
 def said_in(repos: Repositories, item: str, action: str) -> list[ServiceMapping]:

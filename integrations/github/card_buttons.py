@@ -110,21 +110,25 @@ def comment_modal(item: Item, private_metadata: str) -> View:
     )
 
 
-def not_linked(act: Act, item: Item) -> SlackMessage:
+REPLY_KEPT = "Your reply stayed in Slack: "
+"""The `lead` of a refusal for a thread reply that would have become a GitHub comment."""
+
+
+def not_linked(act: Act, item: Item, lead: str = "") -> SlackMessage:
     return SlackMessage.section(
-        f":lock: I can't {_VERB[act]} {escape(str(item))} for you: I don't know your GitHub "
-        "login. Tell me with `/ticket link github <your login>`, then try again."
+        f":lock: {lead}I can't {_VERB[act]} {escape(str(item))} for you: I don't know your "
+        "GitHub login. Tell me with `/ticket link github <your login>`, then try again."
     )
 
 
-def not_allowed(act: Act, item: Item, login: str, role: str | None) -> SlackMessage:
+def not_allowed(act: Act, item: Item, login: str, role: str | None, lead: str = "") -> SlackMessage:
     has = (
         f"GitHub says `{escape(login)}` is not a collaborator of {escape(item.repository)}"
         if role is None or role == "none"
         else f"`{escape(login)}` has the {escape(role)} role in {escape(item.repository)}"
     )
     return SlackMessage.section(
-        f":lock: I can't {_VERB[act]} {escape(str(item))} for you: {has}. {_NEEDS[act]}. "
+        f":lock: {lead}I can't {_VERB[act]} {escape(str(item))} for you: {has}. {_NEEDS[act]}. "
         "Ask a repository admin, or do it on GitHub."
     )
 

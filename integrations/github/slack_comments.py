@@ -5,7 +5,10 @@ durable rows, retries, look-back, mappings). Only threads whose channel subscrib
 repository (or its owner) with `sync_comments` are mirrored: it is off by default, as a
 reply in Slack is often not meant for everyone watching the repository. Comments are made
 with `GITHUB_TOKEN`, so GitHub shows the token's account as their author; the body names the
-person: `**Ada Lovelace** via Slack: …` and the message's permalink. Mentions of Slack users
+person: `**Ada Lovelace** via Slack: …` and the message's permalink. As with the card's
+*Comment* button, only a person whose linked GitHub login holds a role in the repository
+(read or more) is mirrored; anyone else's reply stays in Slack, and they are told why
+(ephemerally, in the thread). Mentions of Slack users
 whose GitHub login is known (people directory) become `@login`.
 
 The `github_comment_message` mapping (`owner/repo#42/issuecomment-123` → the Slack message,
@@ -25,8 +28,10 @@ from integrations.github.api import (
     RateLimited,
     Unavailable,
 )
+from integrations.github.card_actions import permitted
+from integrations.github.card_buttons import REPLY_KEPT, Item
 from integrations.github.markdown import VIA_SLACK, slack_comment
-from integrations.messages import Ignored
+from integrations.messages import Ignored, SlackMessage
 from integrations.people import Directory
 from integrations.slack_to_jira import mentioned_users
 from integrations.tickets.comment_targets import (
@@ -80,6 +85,21 @@ class GitHubComments:
         if self._api is None:
             return Ignored("sync_comments needs GITHUB_TOKEN")
         return None
+
+    def forbids(self, request: CommentRequest) -> SlackMessage | None:
+        """As for the card's Comment button: the person's linked login must hold a role in the
+        repository (`card_actions.permitted`), or the reply stays in Slack."""
+        repository, number = split_item(request.issue_key)
+        with _translated():
+            login = permitted(
+                self._client,
+                self._people,
+                request.user_id,
+                "comment",
+                Item(repository, number),
+                lead=REPLY_KEPT,
+            )
+        return login if isinstance(login, SlackMessage) else None
 
     def add(self, request: CommentRequest, author: Authored) -> str:
         repository, number = split_item(request.issue_key)

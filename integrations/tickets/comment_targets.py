@@ -25,7 +25,7 @@ from integrations.jira_api import (
     JiraUnavailable,
     RichText,
 )
-from integrations.messages import Ignored
+from integrations.messages import Ignored, SlackMessage
 from integrations.people import Directory
 from integrations.slack_to_jira import mentioned_users
 from integrations.tickets import formatting
@@ -68,6 +68,10 @@ class CommentTarget(Protocol):
         """Why replies in this thread are not mirrored (not configured, sync off), or None."""
         ...
 
+    def forbids(self, request: CommentRequest) -> SlackMessage | None:
+        """What to tell the person whose reply may not become a comment, or None."""
+        ...
+
     def add(self, request: CommentRequest, author: Authored) -> str:
         """Make the comment; its ref."""
         ...
@@ -99,6 +103,9 @@ class JiraComments:
 
     def refuses(self, thread: ServiceMapping, channel_id: str) -> Ignored | None:
         return None if self._jira.configured else Ignored("Jira is not configured")
+
+    def forbids(self, request: CommentRequest) -> SlackMessage | None:
+        return None  # every linked thread's replies: the comment names its author
 
     def add(self, request: CommentRequest, author: Authored) -> str:
         with _translated():

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from integrations.github.api import GitHubApi
 from integrations.github.slack_comments import GitHubComments
 from integrations.jira_api import JiraGateway
-from integrations.messages import Ignored
+from integrations.messages import Ignored, SlackMessage
 from integrations.people import Directory
 from integrations.slack.writer import SlackWriter
 from integrations.tickets.comment_targets import (
@@ -254,6 +254,10 @@ class CommentSync:
         comment = self._made_earlier(target, request) if look_back else None
         detail = None
         if comment is None:
+            refusal = target.forbids(request)
+            if refusal is not None:
+                self._tell(request, refusal)
+                return Mirrored("ignored", f"not mirrored: {refusal.text}")
             comment = target.add(request, self._author(request))
         else:
             detail = "found the comment an earlier attempt made"
@@ -282,6 +286,12 @@ class CommentSync:
         message = request.message
         path = f"/archives/{message.channel_id}/p{message.ts.replace('.', '')}"
         return target.made_earlier(request, path)
+
+    def _tell(self, request: CommentRequest, message: SlackMessage) -> None:
+        """`message` to the reply's author alone, in its thread."""
+        if request.user_id:
+            ref = request.message
+            self._slack.tell_user(request.user_id, ref.channel_id, message, thread_ts=ref.thread_ts)
 
     def _author(self, request: CommentRequest) -> Authored:
         name = self._people.slack_person(request.user_id).name if request.user_id else "Someone"

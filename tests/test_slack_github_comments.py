@@ -237,7 +237,7 @@ def test_a_reply_of_someone_without_a_role_in_the_repository_stays_in_slack(
     [logged] = wait_for(
         lambda: env.integrations(source_service="slack", status="ignored"), what="the row"
     )
-    assert (logged.error_message or "").startswith("not mirrored: :lock: Your reply stayed")
+    assert logged.error_message == notice.text.removeprefix(":lock: ")
     assert comments(fake_github) == []
     assert env.mappings(MappingType.GITHUB_COMMENT_MESSAGE) == []
 

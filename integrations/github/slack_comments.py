@@ -5,11 +5,11 @@ durable rows, retries, look-back, mappings). Only threads whose channel subscrib
 repository (or its owner) with `sync_comments` are mirrored: it is off by default, as a
 reply in Slack is often not meant for everyone watching the repository. Comments are made
 with `GITHUB_TOKEN`, so GitHub shows the token's account as their author; the body names the
-person: `**Ada Lovelace** via Slack: …` and the message's permalink. As with the card's
-*Comment* button, only a person whose linked GitHub login holds a role in the repository
-(read or more) is mirrored; anyone else's reply stays in Slack, and they are told why
-(ephemerally, in the thread). Mentions of Slack users
-whose GitHub login is known (people directory) become `@login`.
+person: `**Ada Lovelace** via Slack: …` and the message's permalink. Mentions of Slack users
+whose GitHub login is known (people directory) become `@login`. As with the card's *Comment*
+button, only a person whose linked GitHub login holds a role in the repository (read or
+more) is mirrored; anyone else's reply stays in Slack, and they are told why (ephemerally,
+in the thread).
 
 The `github_comment_message` mapping (`owner/repo#42/issuecomment-123` → the Slack message,
 origin `slack`) is what keeps GitHub's `issue_comment` webhook of the comment from being

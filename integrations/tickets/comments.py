@@ -257,7 +257,7 @@ class CommentSync:
             refusal = target.forbids(request)
             if refusal is not None:
                 self._tell(request, refusal)
-                return Mirrored("ignored", f"not mirrored: {refusal.text}")
+                return Mirrored("ignored", refusal.text.removeprefix(":lock: "))
             comment = target.add(request, self._author(request))
         else:
             detail = "found the comment an earlier attempt made"

@@ -152,3 +152,14 @@ def make_ticket_env(
         return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira, **overrides)
 
     return make
+
+
+@pytest.fixture
+def ticket_env_either(
+    make_live_app: Callable[..., LiveApp],
+    sqlite_url: str,
+    fake_slack: FakeSlack,
+    fake_jira_either: FakeJira,
+) -> TicketEnv:
+    """`make_ticket_env()` against the fake Jira Cloud, then against Server/Data Center."""
+    return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira_either)

@@ -3,26 +3,16 @@ thread reply with the issue's card: signed Events API requests, the fake Slack a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from integrations.jira.key_replies import bare_keys
-from playground.fakes.jira import FakeJira
-from playground.fakes.slack import FakeSlack
 from playground.fakes.slack_models import Message
-from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
+from tests.support.slack import TicketEnv, settle, wait_for
 
 
 @pytest.fixture
-def env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira_either: FakeJira,
-) -> TicketEnv:
-    env = start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira_either)
+def env(ticket_env_either: TicketEnv) -> TicketEnv:
+    env = ticket_env_either
     env.jira.create_issue("PROJ", "Checkout is slow")
     env.jira.create_issue("PROJ", "Search is slow")
     return env

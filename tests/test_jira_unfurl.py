@@ -4,27 +4,18 @@ work there too; never for an issue the app's Jira account cannot see, nor anothe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from playground.fakes.jira import FakeJira
-from playground.fakes.slack import FakeSlack
 from playground.fakes.slack_models import Message
 from tests.support import cards
-from tests.support.live import LiveApp
-from tests.support.slack import TicketEnv, settle, start_ticket_env, wait_for
+from tests.support.slack import TicketEnv, settle, wait_for
 
 
 @pytest.fixture
-def env(
-    make_live_app: Callable[..., LiveApp],
-    sqlite_url: str,
-    fake_slack: FakeSlack,
-    fake_jira_either: FakeJira,
-) -> TicketEnv:
-    return start_ticket_env(make_live_app, sqlite_url, fake_slack, fake_jira_either)
+def env(ticket_env_either: TicketEnv) -> TicketEnv:
+    return ticket_env_either
 
 
 def share(env: TicketEnv, urls: list[str]) -> Message:

@@ -37,7 +37,7 @@ STEPS = {
     "classify": "_classify (web/webhooks.py",
     "store (the request's side)": "_store (web/webhooks.py",
     "metrics": "(web/metrics.py",
-    "the webhook route, all of it": "answer (web/webhooks.py",
+    "the webhook route, all of it": "_receive (web/webhooks.py",
     "the API route, all of it": "record_integration (web/api.py",
     "Flask, all of it": "wsgi_app (flask/app.py",
     "gunicorn request handling, all of it": "handle (gunicorn/workers/gthread.py",

@@ -65,6 +65,8 @@ class Route:
     methods: frozenset[str] = frozenset({"POST"})
     flask_too: bool = False
     """Flask serves the path's other methods; else they are answered here (OPTIONS, 405)."""
+    counted: Callable[[Answer], None] | None = None
+    """Also told each answer `answer` gave (errors included): a route's own metrics."""
 
 
 class Front:
@@ -83,6 +85,8 @@ class Front:
         started = time.perf_counter()
         if method in route.methods:
             answer = answered(route.answer, environ)
+            if route.counted is not None:
+                route.counted(answer)
         else:
             allow = (("Allow", ", ".join(sorted({"OPTIONS", *route.methods}))),)
             if method == "OPTIONS":

@@ -47,7 +47,7 @@ from integrations.routes import INTAKE
 from settings import Settings
 from storage.domain import NewIntegration, Service, Status
 from web.errors import ApiError
-from web.front import Answer, Route, answered
+from web.front import Answer, Route
 from web.requests import parse_json_document, read_wsgi_body
 
 if TYPE_CHECKING:
@@ -105,13 +105,18 @@ class WebhookIntake:
         self._extensions = extensions  # the worker is added after this is built
 
     def routes(self) -> list[Route]:
-        return [Route(source.route, partial(self.answer, source)) for source in SOURCES.values()]
+        return [
+            Route(
+                source.route,
+                partial(self._receive, source),
+                counted=partial(self._count, source),
+            )
+            for source in SOURCES.values()
+        ]
 
-    def answer(self, source: Source, environ: dict[str, Any]) -> Answer:
-        """The request's answer, counted by what became of it (`connect_webhooks_total`)."""
-        answer = answered(partial(self._receive, source), environ)
+    def _count(self, source: Source, answer: Answer) -> None:
+        """What became of the request (`connect_webhooks_received_total`)."""
         self._runtime.metrics.webhook(source.name, answer.outcome)
-        return answer
 
     def _receive(self, source: Source, environ: dict[str, Any]) -> Answer:
         headers = EnvironHeaders(environ)

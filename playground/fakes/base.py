@@ -176,7 +176,8 @@ class FakeService:
         self._server: ServerThread | None = None
         self.before_answer: Callable[[RecordedRequest, int], None] | None = None
         """Called with a request and its status once it has been handled, outside the lock,
-        before the answer is sent: what a real service does meanwhile (Jira sends the
+        before the answer is sent (not for a request a fault answers or delays): what a real
+        service does meanwhile (Jira sends the
         webhooks of a change as it commits, and one may reach the app before the answer to
         the request that made the change)."""
         self._register_routes()
